@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+// Entry point for `npm test` and `npm start` on a fresh clone: makes sure the pnpm
+// version pinned in package.json#packageManager is available (corepack is unreliable
+// here), installs the workspace from the lockfile, then runs `pnpm <args>`.
+// Plain Node on purpose: nothing is installed yet when this runs.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { packageManager } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const match = /^pnpm@(\d+\.\d+\.\d+)$/.exec(packageManager ?? '');
+if (!match) {
+  console.error(`package.json#packageManager must be "pnpm@x.y.z", found ${JSON.stringify(packageManager)}`);
+  process.exit(1);
+}
+const version = match[1];
+const toolsDir = join(root, '.tools', `pnpm-${version}`);
+const binDir = join(toolsDir, 'node_modules', '.bin');
+const pnpmBin = join(binDir, process.platform === 'win32' ? 'pnpm.cmd' : 'pnpm');
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
+  if (r.error) throw r.error;
+  return r.status ?? 1;
+}
+
+function systemPnpmMatches() {
+  const r = spawnSync('pnpm', ['--version'], { encoding: 'utf8' });
+  return r.status === 0 && r.stdout.trim() === version;
+}
+
+let pnpm = 'pnpm';
+const env = { ...process.env };
+if (!systemPnpmMatches()) {
+  if (!existsSync(pnpmBin)) {
+    console.log(`streamdrop: installing pnpm ${version} into .tools/ (first run only)`);
+    const code = run('npm', [
+      'install',
+      '--prefix',
+      toolsDir,
+      '--no-save',
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      `pnpm@${version}`,
+    ]);
+    if (code !== 0 || !existsSync(pnpmBin)) {
+      console.error(
+        `streamdrop: could not install pnpm ${version} with npm (exit ${code}). Check access to the npm registry, or install it yourself: npm i -g pnpm@${version}`,
+      );
+      process.exit(1);
+    }
+  }
+  pnpm = pnpmBin;
+  env.PATH = `${binDir}${process.platform === 'win32' ? ';' : ':'}${env.PATH}`;
+}
+
+// npm exports its own config as npm_config_* variables, which pnpm would read as its own.
+for (const key of Object.keys(env)) {
+  if (key.toLowerCase().startsWith('npm_config_')) delete env[key];
+}
+
+const installCode = run(
+  pnpm,
+  ['install', '--frozen-lockfile', '--prefer-offline', '--reporter=append-only'],
+  { env },
+);
+if (installCode !== 0) {
+  console.error('streamdrop: `pnpm install --frozen-lockfile` failed; see the output above.');
+  process.exit(installCode);
+}
+
+const child = spawn(pnpm, process.argv.slice(2), { stdio: 'inherit', cwd: root, env });
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + 1 : 1)));
