@@ -6,6 +6,7 @@ export const UploadResponseSchema = z.strictObject({
   uploadId: z.string(),
   file_key: z.string(),
   s3: z.strictObject({ bucket: z.string(), key: z.string() }),
+  requestId: z.string(),
 });
 export type UploadResponse = z.infer<typeof UploadResponseSchema>;
 
