@@ -1,0 +1,203 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
+import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  decodeContent,
+  defaultContentType,
+  encodeUploadEvent,
+  parseUploadRequest,
+  type UploadEventV1,
+  type UploadRequest,
+  type UploadResponse,
+  uploadKey,
+  ValidationError,
+} from '@streamdrop/events';
+import type { Config } from './config';
+import {
+  BadRequestError,
+  PayloadTooLargeError,
+  ServiceUnavailableError,
+  UnauthorizedError,
+  UnsupportedMediaTypeError,
+} from './errors';
+import type { UploadInput } from './upload-input';
+
+export const ACCEPTED_MESSAGE = 'Upload accepted; it will be processed shortly.';
+
+// Room for the JSON around the content: field names, a filename of up to 255 bytes even when
+// every byte is \u-escaped, the content type, whitespace.
+const JSON_SLACK_BYTES = 16 * 1024;
+
+export interface UploadDeps {
+  s3: Pick<S3Client, 'send'>;
+  kinesis: Pick<KinesisClient, 'send'>;
+  config: Pick<Config, 'dataBucket' | 'streamName' | 'maxUploadBytes'>;
+  now(): Date;
+  newId(): string;
+  logger?: Pick<Logger, 'info' | 'error'>;
+}
+
+/**
+ * The largest raw body that can carry `maxUploadBytes` of content: base64 of the content plus
+ * the JSON around it. Text content with many escapes may need more; it is still refused, as it
+ * would come close to Lambda's 6 MB payload limit anyway, and binary belongs in base64.
+ */
+export function maxBodyBytes(maxUploadBytes: number): number {
+  return Math.ceil(maxUploadBytes / 3) * 4 + JSON_SLACK_BYTES;
+}
+
+function assertJsonContentType(header: string | undefined): void {
+  if (header === undefined || header.trim() === '') return;
+  const [mediaType = '', ...parameters] = header.split(';').map((part) => part.trim().toLowerCase());
+  const json = mediaType === 'application/json' || /^application\/[a-z0-9!#$&^_.+-]+\+json$/.test(mediaType);
+  const utf8 = parameters.every((p) => /^charset\s*=\s*("utf-8"|utf-8)$/.test(p));
+  if (!json || !utf8) throw new UnsupportedMediaTypeError();
+}
+
+function parseBody(input: UploadInput, maxUploadBytes: number): UploadRequest {
+  const raw = Buffer.from(input.body ?? '', input.isBase64Encoded ? 'base64' : 'utf8');
+  if (raw.length > maxBodyBytes(maxUploadBytes)) {
+    throw new PayloadTooLargeError(
+      `request body is too large: content is limited to ${maxUploadBytes} bytes`,
+    );
+  }
+  if (raw.length === 0)
+    throw new BadRequestError('body is required: a JSON object with filename and content');
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw));
+  } catch {
+    throw new BadRequestError('body is not valid JSON');
+  }
+  try {
+    return parseUploadRequest(json);
+  } catch (error) {
+    if (error instanceof ValidationError) throw new BadRequestError(error.message, { cause: error });
+    throw error;
+  }
+}
+
+function keyFor(userSub: string, uploadId: string, filename: string): string {
+  try {
+    return uploadKey({ userSub, uploadId, filename });
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    // The authorizer vouched for this sub, but it cannot name a folder: not a caller we can serve.
+    if (error.issues.some((issue) => issue.startsWith('userSub:'))) {
+      throw new UnauthorizedError('the caller identity cannot be used', { cause: error });
+    }
+    // The schema already checked the filename; a bad uploadId is our own bug, hence a 500.
+    throw error;
+  }
+}
+
+/**
+ * Handles `POST /uploads`: stores the file under `uploads/<sub>/<id>/<filename>` and publishes
+ * upload event v1. Resolves only once both are durable; throws an UploadError otherwise.
+ */
+export async function processUpload(input: UploadInput, deps: UploadDeps): Promise<UploadResponse> {
+  // Read every setting before anything is stored, so a deployment mistake cannot leave an orphan.
+  const { dataBucket: bucket, streamName, maxUploadBytes } = deps.config;
+
+  if (!input.userSub) throw new UnauthorizedError();
+  assertJsonContentType(input.contentType);
+  const request = parseBody(input, maxUploadBytes);
+  const bytes = decodeContent(request);
+  if (bytes.length > maxUploadBytes) {
+    throw new PayloadTooLargeError(`content must be at most ${maxUploadBytes} bytes (got ${bytes.length})`);
+  }
+
+  const uploadId = deps.newId();
+  const key = keyFor(input.userSub, uploadId, request.filename);
+  const digest = createHash('sha256').update(bytes).digest();
+  const sha256 = digest.toString('hex');
+  const contentType = request.contentType ?? defaultContentType(request.encoding);
+  const event: UploadEventV1 = {
+    version: 1,
+    uploadId,
+    bucket,
+    key,
+    size: bytes.length,
+    contentType,
+    sha256,
+    uploadedAt: deps.now().toISOString(),
+    requestId: input.requestId,
+    userSub: input.userSub,
+  };
+  // Encoded (and so validated) before the object is stored, for the same reason as above.
+  const data = encodeUploadEvent(event);
+
+  let versionId: string | undefined;
+  try {
+    const stored = await deps.s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: bytes,
+        ContentType: contentType,
+        ContentLength: bytes.length,
+        Metadata: { 'upload-id': uploadId, sha256, 'user-sub': input.userSub },
+        // S3 recomputes the digest and refuses the object if a byte changed on the way.
+        ChecksumSHA256: digest.toString('base64'),
+      }),
+    );
+    versionId = stored.VersionId;
+  } catch (error) {
+    throw new ServiceUnavailableError('S3 PutObject failed', { cause: error });
+  }
+
+  try {
+    await deps.kinesis.send(
+      new PutRecordCommand({ StreamName: streamName, PartitionKey: uploadId, Data: data }),
+    );
+  } catch (error) {
+    // The caller hears 503 and will retry under a new uploadId, so an object without an event
+    // would be an orphan that nothing ever processes or cleans up. Remove it rather than mark
+    // it: marking needs a sweeper and keeps data the caller was told we did not take. Deleting
+    // the exact version leaves nothing behind in a versioned bucket (a plain delete there only
+    // adds a delete marker). If PutRecord in fact succeeded unseen, the processor finds no
+    // object and records the failure in the failures bucket.
+    await rollback(deps, bucket, key, versionId, input.requestId);
+    throw new ServiceUnavailableError('Kinesis PutRecord failed; the stored object was rolled back', {
+      cause: error,
+    });
+  }
+
+  deps.logger?.info('upload accepted', {
+    uploadId,
+    key,
+    size: bytes.length,
+    contentType,
+    requestId: input.requestId,
+  });
+  return {
+    message: ACCEPTED_MESSAGE,
+    uploadId,
+    file_key: key,
+    s3: { bucket, key },
+    requestId: input.requestId,
+  };
+}
+
+async function rollback(
+  deps: UploadDeps,
+  bucket: string,
+  key: string,
+  versionId: string | undefined,
+  requestId: string,
+): Promise<void> {
+  try {
+    await deps.s3.send(
+      new DeleteObjectCommand({ Bucket: bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) }),
+    );
+  } catch (error) {
+    deps.logger?.error('rollback failed: an uploaded object has no upload event', {
+      bucket,
+      key,
+      versionId,
+      requestId,
+      error,
+    });
+  }
+}
