@@ -1,0 +1,52 @@
+import { readConfig } from '../src/config';
+import { ConfigError } from '../src/errors';
+
+const base = { DATA_BUCKET: 'data-bucket', FAILURES_BUCKET: 'failures-bucket' };
+
+describe('processor config', () => {
+  it('reads the buckets and defaults the rest', () => {
+    const config = readConfig(base);
+    expect(config).toMatchObject({
+      dataBucket: 'data-bucket',
+      failuresBucket: 'failures-bucket',
+      concurrency: 8,
+      forcePathStyle: false,
+    });
+  });
+
+  it.each(['DATA_BUCKET', 'FAILURES_BUCKET'] as const)(
+    'throws a ConfigError naming %s when it is missing',
+    (name) => {
+      const getter = name === 'DATA_BUCKET' ? 'dataBucket' : 'failuresBucket';
+      for (const value of [undefined, '', '  ']) {
+        const config = readConfig({ ...base, [name]: value });
+        expect(() => config[getter]).toThrow(ConfigError);
+        expect(() => config[getter]).toThrow(name);
+      }
+    },
+  );
+
+  it.each(['1', '100', ' 16 '])('accepts PROCESSOR_CONCURRENCY=%j', (value) => {
+    expect(readConfig({ ...base, PROCESSOR_CONCURRENCY: value }).concurrency).toBe(Number(value));
+  });
+
+  it.each(['0', '101', 'abc', '2.5', '-3', '1e2'])('refuses PROCESSOR_CONCURRENCY=%j, naming it', (value) => {
+    const config = readConfig({ ...base, PROCESSOR_CONCURRENCY: value });
+    expect(() => config.concurrency).toThrow(ConfigError);
+    expect(() => config.concurrency).toThrow(/PROCESSOR_CONCURRENCY/);
+  });
+
+  it('turns on path-style only for S3_FORCE_PATH_STYLE=true and refuses other words', () => {
+    expect(readConfig({ ...base, S3_FORCE_PATH_STYLE: 'true' }).forcePathStyle).toBe(true);
+    expect(readConfig({ ...base, S3_FORCE_PATH_STYLE: 'false' }).forcePathStyle).toBe(false);
+    const config = readConfig({ ...base, S3_FORCE_PATH_STYLE: 'yes' });
+    expect(() => config.forcePathStyle).toThrow(/S3_FORCE_PATH_STYLE/);
+  });
+
+  it('reads the environment once, when built', () => {
+    const env: Record<string, string | undefined> = { ...base };
+    const config = readConfig(env);
+    env.DATA_BUCKET = 'changed-later';
+    expect(config.dataBucket).toBe('data-bucket');
+  });
+});

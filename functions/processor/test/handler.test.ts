@@ -1,0 +1,146 @@
+import 'aws-sdk-client-mock-jest';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  NotFound,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import {
+  FailureRecordV1Schema,
+  failureRecordKey,
+  processedKeyFor,
+  type UploadEventV1,
+} from '@streamdrop/events';
+import {
+  makeKinesisEvent,
+  makeKinesisRecord,
+  makeLambdaContext,
+  makeUploadEvent,
+  TEST_BUCKET,
+} from '@streamdrop/events/testing';
+import { mockClient } from 'aws-sdk-client-mock';
+import { FakeS3, s3Error } from './support/fake-s3';
+
+const FAILURES_BUCKET = 'streamdrop-test-failures';
+const CONCURRENCY = 2;
+
+const s3Mock = mockClient(S3Client);
+let fake: FakeS3;
+let handler: typeof import('../src/handler')['handler'];
+
+beforeAll(async () => {
+  // config.ts and logger.ts read the environment once, when first imported.
+  Object.assign(process.env, {
+    DATA_BUCKET: TEST_BUCKET,
+    FAILURES_BUCKET,
+    PROCESSOR_CONCURRENCY: String(CONCURRENCY),
+    AWS_REGION: 'us-east-1',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+  });
+  ({ handler } = await import('../src/handler'));
+});
+
+beforeEach(() => {
+  s3Mock.reset();
+  fake = new FakeS3(s3Mock);
+});
+
+/** A record for a distinct upload whose source object is in the data bucket. */
+function uploadRecord(n: number) {
+  const event = makeUploadEvent({ uploadId: `upload-${n}`, content: `hello kinesis ${n}` });
+  fake.put(TEST_BUCKET, event.key, `hello kinesis ${n}`, event.contentType);
+  return { event, record: makeKinesisRecord(event) };
+}
+
+const processedText = (event: UploadEventV1) =>
+  fake.get(TEST_BUCKET, processedKeyFor(event.key))?.body.toString('utf8');
+
+describe('processor handler', () => {
+  it('reports only the record that hit throttling in batchItemFailures', async () => {
+    const [first, middle, last] = [uploadRecord(1), uploadRecord(2), uploadRecord(3)];
+    s3Mock.on(GetObjectCommand, { Key: middle.event.key }).rejects(s3Error('SlowDown', 503));
+
+    const response = await handler(
+      makeKinesisEvent([first.record, middle.record, last.record]),
+      makeLambdaContext(),
+    );
+
+    expect(response).toEqual({
+      batchItemFailures: [{ itemIdentifier: middle.record.kinesis.sequenceNumber }],
+    });
+    expect(processedText(first.event)).toBe('HELLO KINESIS 1');
+    expect(processedText(middle.event)).toBeUndefined();
+    expect(processedText(last.event)).toBe('HELLO KINESIS 3');
+  });
+
+  it('counts a record that failed permanently as done once its failure record is written', async () => {
+    const good = uploadRecord(1);
+    const bad = makeKinesisRecord('{"version": 1');
+
+    const response = await handler(makeKinesisEvent([good.record, bad]), makeLambdaContext());
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    const stored = fake.get(FAILURES_BUCKET, failureRecordKey(bad.eventID));
+    const failure = FailureRecordV1Schema.parse(JSON.parse(stored?.body.toString('utf8') ?? 'null'));
+    expect(failure.record.data).toBe(bad.kinesis.data);
+    expect(failure.functionName).toBe(makeLambdaContext().functionName);
+    expect(processedText(good.event)).toBe('HELLO KINESIS 1');
+  });
+
+  it('does not throw for a batch where every record failed permanently', async () => {
+    const response = await handler(
+      makeKinesisEvent([makeKinesisRecord('nope'), makeKinesisRecord('[]')]),
+      makeLambdaContext(),
+    );
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(s3Mock).toHaveReceivedCommandTimes(PutObjectCommand, 2);
+  });
+
+  it('reports a record as failed when its failure record cannot be written', async () => {
+    const good = uploadRecord(1);
+    const bad = makeKinesisRecord('not json');
+    s3Mock.on(PutObjectCommand, { Bucket: FAILURES_BUCKET }).rejects(s3Error('InternalError', 500));
+
+    const response = await handler(makeKinesisEvent([good.record, bad]), makeLambdaContext());
+
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: bad.kinesis.sequenceNumber }] });
+  });
+
+  it('throws when every record of the batch failed, so that the event source mapping bisects it', async () => {
+    const records = [uploadRecord(1).record, uploadRecord(2).record];
+    s3Mock.on(GetObjectCommand).rejects(s3Error('SlowDown', 503));
+
+    await expect(handler(makeKinesisEvent(records), makeLambdaContext())).rejects.toMatchObject({
+      name: 'FullBatchFailureError',
+    });
+  });
+
+  it(`processes at most PROCESSOR_CONCURRENCY (${CONCURRENCY}) records at a time and finishes them all`, async () => {
+    const uploads = Array.from({ length: 7 }, (_, i) => uploadRecord(i));
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const written = new Set<string>();
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
+    // A record is in flight from its HeadObject until its processed object is written.
+    s3Mock.on(HeadObjectCommand).callsFake(async () => {
+      inFlight += 1;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      await pause();
+      throw new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } });
+    });
+    s3Mock.on(PutObjectCommand).callsFake(async (input: { Key?: string }) => {
+      await pause();
+      written.add(input.Key ?? '');
+      inFlight -= 1;
+      return {};
+    });
+
+    const response = await handler(makeKinesisEvent(uploads.map((u) => u.record)), makeLambdaContext());
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(maxInFlight).toBe(CONCURRENCY);
+    expect([...written].sort()).toEqual(uploads.map((u) => processedKeyFor(u.event.key)).sort());
+  });
+});

@@ -1,0 +1,342 @@
+import 'aws-sdk-client-mock-jest';
+import { createHash, randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { sdkStreamMixin } from '@smithy/core/serde';
+import {
+  FailureRecordV1Schema,
+  failureRecordKey,
+  processedKeyFor,
+  type UploadEventV1,
+  uploadKey,
+} from '@streamdrop/events';
+import {
+  makeKinesisRecord,
+  makeLambdaContext,
+  makeUploadEvent,
+  TEST_BUCKET,
+  TEST_UPLOAD_ID,
+  TEST_USER_SUB,
+} from '@streamdrop/events/testing';
+import { mockClient } from 'aws-sdk-client-mock';
+import { FailureRecordWriteError } from '../src/errors';
+import { handleRecord, type ProcessDeps } from '../src/process-record';
+import { upperCaseText } from '../src/transform';
+import { chunksOf, FakeS3, s3Error, testS3Client } from './support/fake-s3';
+
+const FAILURES_BUCKET = 'streamdrop-test-failures';
+const NOW = new Date('2026-11-21T10:05:00.000Z');
+const context = makeLambdaContext();
+const invocation = { functionName: context.functionName, awsRequestId: context.awsRequestId };
+
+const s3Mock = mockClient(S3Client);
+let fake: FakeS3;
+let deps: ProcessDeps & { logger: { info: jest.Mock; warn: jest.Mock; error: jest.Mock } };
+
+beforeEach(() => {
+  s3Mock.reset();
+  fake = new FakeS3(s3Mock);
+  deps = {
+    s3: testS3Client(),
+    config: { dataBucket: TEST_BUCKET, failuresBucket: FAILURES_BUCKET },
+    transform: upperCaseText,
+    now: () => NOW,
+    logger: { info: jest.fn(), warn: jest.fn(), error: jest.fn() },
+  };
+});
+
+const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
+
+/** Puts the upload's source object into the fake and returns a record carrying its event. */
+function givenUpload(content: Uint8Array | string, overrides: Partial<UploadEventV1> = {}) {
+  const event = makeUploadEvent({
+    size: Buffer.byteLength(content),
+    sha256: sha256(content),
+    ...overrides,
+  });
+  fake.put(TEST_BUCKET, event.key, content, event.contentType);
+  return { event, record: makeKinesisRecord(event) };
+}
+
+function processedObject(event: UploadEventV1) {
+  return fake.get(TEST_BUCKET, processedKeyFor(event.key));
+}
+
+function failureRecordOf(eventID: string) {
+  const stored = fake.get(FAILURES_BUCKET, failureRecordKey(eventID));
+  if (!stored) throw new Error(`no failure record for ${eventID}`);
+  expect(stored.contentType).toBe('application/json');
+  return FailureRecordV1Schema.parse(JSON.parse(stored.body.toString('utf8')));
+}
+
+describe('handleRecord', () => {
+  it('writes "HELLO KINESIS" to processed/<sub>/<id>/demo.txt with the upload metadata', async () => {
+    const { event, record } = givenUpload('hello kinesis');
+
+    await expect(handleRecord(record, invocation, deps)).resolves.toBe('processed');
+
+    const key = `processed/${TEST_USER_SUB}/${TEST_UPLOAD_ID}/demo.txt`;
+    const metadata = {
+      'upload-id': TEST_UPLOAD_ID,
+      'source-sha256': event.sha256,
+      'source-key': event.key,
+      transform: upperCaseText.name,
+    };
+    expect(s3Mock).toHaveReceivedCommandWith(PutObjectCommand, {
+      Bucket: TEST_BUCKET,
+      Key: key,
+      ContentType: 'text/plain; charset=utf-8',
+      Metadata: metadata,
+    });
+    const stored = fake.get(TEST_BUCKET, key);
+    expect(stored?.body.toString('utf8')).toBe('HELLO KINESIS');
+    expect(stored?.metadata).toEqual(metadata);
+    expect(s3Mock).toHaveReceivedCommandWith(GetObjectCommand, { Bucket: TEST_BUCKET, Key: event.key });
+  });
+
+  it('copies a non-text object byte for byte, whatever bytes it holds', async () => {
+    const bytes = Buffer.concat([Buffer.from([0xc3, 0x00, 0xff, 0xfe, 0x80]), randomBytes(200_000)]);
+    const { event, record } = givenUpload(bytes, { contentType: 'application/octet-stream' });
+
+    await expect(handleRecord(record, invocation, deps)).resolves.toBe('processed');
+
+    const stored = processedObject(event);
+    expect(stored?.body.equals(bytes)).toBe(true);
+    expect(stored?.contentType).toBe('application/octet-stream');
+  });
+
+  it('stores a non-ASCII source key as ASCII metadata that decodes back to the key', async () => {
+    const key = uploadKey({ userSub: TEST_USER_SUB, uploadId: TEST_UPLOAD_ID, filename: 'résumé 1.txt' });
+    const { event, record } = givenUpload('bonjour', { key });
+
+    await handleRecord(record, invocation, deps);
+
+    const sourceKey = processedObject(event)?.metadata['source-key'] ?? '';
+    expect(sourceKey).toMatch(/^[\x21-\x7e]+$/);
+    expect(decodeURI(sourceKey)).toBe(key);
+    expect(processedObject(event)?.body.toString('utf8')).toBe('BONJOUR');
+  });
+
+  it('streams an object larger than one part through a multipart upload', async () => {
+    const bytes = randomBytes(6 * 1024 * 1024 + 123);
+    const { event, record } = givenUpload(bytes, { contentType: 'image/png' });
+
+    await expect(handleRecord(record, invocation, deps)).resolves.toBe('processed');
+
+    expect(s3Mock).toHaveReceivedCommandTimes(CreateMultipartUploadCommand, 1);
+    expect(s3Mock).toHaveReceivedCommandTimes(UploadPartCommand, 2);
+    expect(s3Mock).toHaveReceivedCommandTimes(CompleteMultipartUploadCommand, 1);
+    expect(processedObject(event)?.body.equals(bytes)).toBe(true);
+    expect(processedObject(event)?.metadata['source-sha256']).toBe(event.sha256);
+  });
+
+  describe('idempotency', () => {
+    it('skips without reading or writing when the processed object carries the same upload', async () => {
+      const { event, record } = givenUpload('hello kinesis');
+      s3Mock.on(HeadObjectCommand).resolves({
+        Metadata: {
+          'upload-id': event.uploadId,
+          'source-sha256': event.sha256,
+          'source-key': event.key,
+          transform: upperCaseText.name,
+        },
+      });
+
+      await expect(handleRecord(record, invocation, deps)).resolves.toBe('skipped');
+
+      expect(s3Mock).toHaveReceivedCommandWith(HeadObjectCommand, {
+        Bucket: TEST_BUCKET,
+        Key: processedKeyFor(event.key),
+      });
+      expect(s3Mock).not.toHaveReceivedCommand(GetObjectCommand);
+      expect(s3Mock).not.toHaveReceivedCommand(PutObjectCommand);
+    });
+
+    it('yields one identical object when the same record is processed twice', async () => {
+      const { event, record } = givenUpload('hello kinesis');
+
+      await expect(handleRecord(record, invocation, deps)).resolves.toBe('processed');
+      const first = { ...processedObject(event) };
+      await expect(handleRecord(record, invocation, deps)).resolves.toBe('skipped');
+
+      expect(processedObject(event)).toEqual(first);
+      expect(processedObject(event)?.versions).toBe(1);
+      expect(s3Mock).toHaveReceivedCommandTimes(GetObjectCommand, 1);
+    });
+
+    it('processes again when the processed object came from another transform', async () => {
+      const { event, record } = givenUpload('hello kinesis');
+      fake.put(TEST_BUCKET, processedKeyFor(event.key), 'old output');
+      const old = processedObject(event);
+      if (old)
+        old.metadata = { 'upload-id': event.uploadId, 'source-sha256': event.sha256, transform: 'old-v0' };
+
+      await expect(handleRecord(record, invocation, deps)).resolves.toBe('processed');
+
+      expect(processedObject(event)?.body.toString('utf8')).toBe('HELLO KINESIS');
+      expect(processedObject(event)?.metadata.transform).toBe(upperCaseText.name);
+    });
+  });
+
+  describe('checksum mismatch', () => {
+    it('fails permanently and leaves no processed object when the source is not what the event says', async () => {
+      const { event, record } = givenUpload('hello kinesis', { sha256: sha256('something else') });
+
+      await expect(handleRecord(record, invocation, deps)).resolves.toBe('failed-permanently');
+
+      expect(processedObject(event)).toBeUndefined();
+      expect(s3Mock).not.toHaveReceivedCommandWith(PutObjectCommand, { Bucket: TEST_BUCKET });
+      const failure = failureRecordOf(record.eventID);
+      expect(failure.errorName).toBe('ChecksumMismatchError');
+      expect(failure.reason).toContain(event.sha256);
+      expect(failure.uploadId).toBe(event.uploadId);
+    });
+
+    it('aborts a multipart upload already under way, so nothing is completed', async () => {
+      const bytes = randomBytes(6 * 1024 * 1024);
+      const { event, record } = givenUpload(bytes, {
+        contentType: 'application/octet-stream',
+        sha256: sha256('not these bytes'),
+      });
+
+      await expect(handleRecord(record, invocation, deps)).resolves.toBe('failed-permanently');
+
+      expect(s3Mock).toHaveReceivedCommand(CreateMultipartUploadCommand);
+      expect(s3Mock).toHaveReceivedCommand(AbortMultipartUploadCommand);
+      expect(s3Mock).not.toHaveReceivedCommand(CompleteMultipartUploadCommand);
+      expect(fake.openUploads).toBe(0);
+      expect(processedObject(event)).toBeUndefined();
+      expect(failureRecordOf(record.eventID).errorName).toBe('ChecksumMismatchError');
+    });
+  });
+
+  describe('permanent failures', () => {
+    const validEvent = makeUploadEvent();
+    const cases: Array<[string, () => ReturnType<typeof makeKinesisRecord>, string, string]> = [
+      [
+        'data that is not JSON',
+        () => makeKinesisRecord('not json, secret words'),
+        'InvalidEventError',
+        'not JSON',
+      ],
+      [
+        'an event that breaks the schema',
+        () => makeKinesisRecord({ ...validEvent, sha256: 'not-a-digest' }),
+        'InvalidEventError',
+        'sha256',
+      ],
+      [
+        'an event for another bucket',
+        () => makeKinesisRecord({ ...validEvent, bucket: 'someone-elses-bucket' }),
+        'WrongBucketError',
+        'someone-elses-bucket',
+      ],
+      [
+        'an upload whose source object does not exist',
+        () => makeKinesisRecord(validEvent),
+        'SourceMissingError',
+        'does not exist',
+      ],
+    ];
+
+    it.each(cases)(
+      'records %s in the failures bucket and reports success',
+      async (_, build, errorName, reason) => {
+        const record = build();
+
+        await expect(handleRecord(record, invocation, deps)).resolves.toBe('failed-permanently');
+
+        const failure = failureRecordOf(record.eventID);
+        expect(failure).toMatchObject({
+          version: 1,
+          source: 'processor',
+          errorName,
+          failedAt: NOW.toISOString(),
+          functionName: context.functionName,
+          awsRequestId: context.awsRequestId,
+          record: {
+            eventSourceARN: record.eventSourceARN,
+            eventID: record.eventID,
+            partitionKey: record.kinesis.partitionKey,
+            sequenceNumber: record.kinesis.sequenceNumber,
+            approximateArrivalTimestamp: record.kinesis.approximateArrivalTimestamp,
+            data: record.kinesis.data,
+          },
+        });
+        expect(failure.reason).toContain(reason);
+        expect(s3Mock).not.toHaveReceivedCommandWith(PutObjectCommand, { Bucket: TEST_BUCKET });
+        expect(deps.logger.warn).toHaveBeenCalledWith(
+          expect.any(String),
+          expect.objectContaining({ eventID: record.eventID, errorName, reason: failure.reason }),
+        );
+        expect(JSON.stringify(deps.logger.warn.mock.calls)).not.toContain('secret words');
+      },
+    );
+
+    it('names the upload in the failure record once the event could be decoded', async () => {
+      const record = makeKinesisRecord(validEvent);
+
+      await handleRecord(record, invocation, deps);
+
+      expect(failureRecordOf(record.eventID)).toMatchObject({
+        uploadId: validEvent.uploadId,
+        uploadKey: validEvent.key,
+      });
+    });
+
+    it('throws, so the record is retried, when the failure record cannot be written', async () => {
+      const record = makeKinesisRecord('not json');
+      s3Mock.on(PutObjectCommand, { Bucket: FAILURES_BUCKET }).rejects(s3Error('SlowDown', 503));
+
+      await expect(handleRecord(record, invocation, deps)).rejects.toThrow(FailureRecordWriteError);
+    });
+  });
+
+  describe('transient failures', () => {
+    it.each([
+      ['throttling', s3Error('SlowDown', 503)],
+      ['an internal error', s3Error('InternalError', 500)],
+      ['access denied', s3Error('AccessDenied', 403)],
+      ['a missing data bucket', s3Error('NoSuchBucket', 404)],
+    ])('rethrows %s from GetObject and writes no failure record', async (_, error) => {
+      const { record } = givenUpload('hello kinesis');
+      s3Mock.on(GetObjectCommand).rejects(error);
+
+      await expect(handleRecord(record, invocation, deps)).rejects.toBe(error);
+
+      expect(s3Mock).not.toHaveReceivedCommand(PutObjectCommand);
+      expect(deps.logger.error).toHaveBeenCalled();
+    });
+
+    it('rethrows a failing HeadObject that is not a 404 instead of overwriting', async () => {
+      const { record } = givenUpload('hello kinesis');
+      s3Mock.on(HeadObjectCommand).rejects(s3Error('SlowDown', 503));
+
+      await expect(handleRecord(record, invocation, deps)).rejects.toThrow('SlowDown');
+
+      expect(s3Mock).not.toHaveReceivedCommand(GetObjectCommand);
+    });
+
+    it('rethrows a failing write of the processed object and releases the source stream', async () => {
+      const bytes = randomBytes(12 * 1024 * 1024);
+      const { record } = givenUpload(bytes, { contentType: 'application/octet-stream' });
+      const source = Readable.from(chunksOf(bytes, 64 * 1024));
+      s3Mock.on(GetObjectCommand).resolves({ Body: sdkStreamMixin(source) });
+      s3Mock.on(CreateMultipartUploadCommand).rejects(s3Error('InternalError', 500));
+
+      await expect(handleRecord(record, invocation, deps)).rejects.toThrow('InternalError');
+
+      expect(source.readableEnded).toBe(false);
+      expect(source.destroyed).toBe(true);
+    });
+  });
+});

@@ -1,0 +1,164 @@
+import { Readable } from 'node:stream';
+import {
+  AbortMultipartUploadCommand,
+  type AbortMultipartUploadCommandInput,
+  CompleteMultipartUploadCommand,
+  type CompleteMultipartUploadCommandInput,
+  CreateMultipartUploadCommand,
+  type CreateMultipartUploadCommandInput,
+  GetObjectCommand,
+  type GetObjectCommandInput,
+  HeadObjectCommand,
+  type HeadObjectCommandInput,
+  NoSuchKey,
+  NotFound,
+  PutObjectCommand,
+  type PutObjectCommandInput,
+  S3Client,
+  S3ServiceException,
+  UploadPartCommand,
+  type UploadPartCommandInput,
+} from '@aws-sdk/client-s3';
+import { sdkStreamMixin } from '@smithy/core/serde';
+import type { AwsClientStub } from 'aws-sdk-client-mock';
+
+/** A client for the code under test; aws-sdk-client-mock answers its `send`, so no network is touched. */
+export function testS3Client(): S3Client {
+  return new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+}
+
+/** A GetObject Body as the SDK returns it in Node.js, delivering `chunks` one by one. */
+export function sdkBody(chunks: Iterable<Uint8Array | string>) {
+  return sdkStreamMixin(Readable.from([...chunks].map((chunk) => Buffer.from(chunk))));
+}
+
+/** Splits bytes into chunks of `size`, like a socket would deliver them. */
+export function chunksOf(bytes: Uint8Array, size: number): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  for (let start = 0; start < bytes.length; start += size) chunks.push(bytes.subarray(start, start + size));
+  return chunks;
+}
+
+/** An S3 error shaped as the SDK throws it. */
+export function s3Error(name: string, httpStatusCode: number): S3ServiceException {
+  return new S3ServiceException({
+    name,
+    $fault: httpStatusCode >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode },
+    message: `${name} (test)`,
+  });
+}
+
+export interface StoredObject {
+  body: Buffer;
+  contentType: string | undefined;
+  metadata: Record<string, string>;
+  /** How many times the key was written: S3 versioning would keep this many versions. */
+  versions: number;
+}
+
+async function toBuffer(body: unknown): Promise<Buffer> {
+  if (typeof body === 'string' || body instanceof Uint8Array) return Buffer.from(body);
+  const chunks: Buffer[] = [];
+  for await (const chunk of body as AsyncIterable<Uint8Array>) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks);
+}
+
+/**
+ * A stateful in-memory S3 behind an aws-sdk-client-mock stub: objects written are read back,
+ * HeadObject/GetObject on a missing key fail as S3 does, multipart uploads are assembled.
+ */
+export class FakeS3 {
+  readonly objects = new Map<string, StoredObject>();
+  private readonly uploads = new Map<
+    string,
+    { key: string; input: CreateMultipartUploadCommandInput; parts: Map<number, Buffer> }
+  >();
+  private nextUploadId = 1;
+
+  private readonly chunkSize: number;
+
+  constructor(stub: AwsClientStub<S3Client>, chunkSize = 64 * 1024) {
+    this.chunkSize = chunkSize;
+    stub.on(HeadObjectCommand).callsFake(async (input: HeadObjectCommandInput) => {
+      const object = this.get(input.Bucket, input.Key);
+      if (!object) throw new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } });
+      return {
+        ContentType: object.contentType,
+        ContentLength: object.body.length,
+        Metadata: object.metadata,
+      };
+    });
+    stub.on(GetObjectCommand).callsFake(async (input: GetObjectCommandInput) => {
+      const object = this.get(input.Bucket, input.Key);
+      if (!object) {
+        throw new NoSuchKey({
+          message: 'The specified key does not exist.',
+          $metadata: { httpStatusCode: 404 },
+        });
+      }
+      return {
+        Body: sdkBody(chunksOf(object.body, this.chunkSize)),
+        ContentType: object.contentType,
+        ContentLength: object.body.length,
+        Metadata: object.metadata,
+      };
+    });
+    stub.on(PutObjectCommand).callsFake(async (input: PutObjectCommandInput) => {
+      this.store(input.Bucket, input.Key, await toBuffer(input.Body), input);
+      return { ETag: '"put"' };
+    });
+    stub.on(CreateMultipartUploadCommand).callsFake(async (input: CreateMultipartUploadCommandInput) => {
+      const uploadId = `upload-${this.nextUploadId++}`;
+      this.uploads.set(uploadId, { key: `${input.Bucket}/${input.Key}`, input, parts: new Map() });
+      return { UploadId: uploadId, Bucket: input.Bucket, Key: input.Key };
+    });
+    stub.on(UploadPartCommand).callsFake(async (input: UploadPartCommandInput) => {
+      const upload = this.uploads.get(input.UploadId ?? '');
+      if (!upload) throw s3Error('NoSuchUpload', 404);
+      upload.parts.set(input.PartNumber ?? 0, await toBuffer(input.Body));
+      return { ETag: `"part-${input.PartNumber}"` };
+    });
+    stub.on(CompleteMultipartUploadCommand).callsFake(async (input: CompleteMultipartUploadCommandInput) => {
+      const upload = this.uploads.get(input.UploadId ?? '');
+      if (!upload) throw s3Error('NoSuchUpload', 404);
+      const numbers = (input.MultipartUpload?.Parts ?? []).map((part) => part.PartNumber ?? 0);
+      const body = Buffer.concat(numbers.map((n) => upload.parts.get(n) ?? Buffer.alloc(0)));
+      this.store(upload.input.Bucket, upload.input.Key, body, upload.input);
+      this.uploads.delete(input.UploadId ?? '');
+      return { ETag: '"multipart"', Bucket: input.Bucket, Key: input.Key };
+    });
+    stub.on(AbortMultipartUploadCommand).callsFake(async (input: AbortMultipartUploadCommandInput) => {
+      this.uploads.delete(input.UploadId ?? '');
+      return {};
+    });
+  }
+
+  /** Multipart uploads begun and neither completed nor aborted. */
+  get openUploads(): number {
+    return this.uploads.size;
+  }
+
+  get(bucket: string | undefined, key: string | undefined): StoredObject | undefined {
+    return this.objects.get(`${bucket}/${key}`);
+  }
+
+  put(bucket: string, key: string, body: Uint8Array | string, contentType?: string): void {
+    this.store(bucket, key, Buffer.from(body), { ContentType: contentType });
+  }
+
+  private store(
+    bucket: string | undefined,
+    key: string | undefined,
+    body: Buffer,
+    input: { ContentType?: string; Metadata?: Record<string, string> },
+  ): void {
+    const id = `${bucket}/${key}`;
+    this.objects.set(id, {
+      body,
+      contentType: input.ContentType,
+      metadata: { ...input.Metadata },
+      versions: (this.objects.get(id)?.versions ?? 0) + 1,
+    });
+  }
+}
