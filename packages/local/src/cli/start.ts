@@ -1,0 +1,126 @@
+import { relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_PORTS } from '../emulators';
+import { LocalError } from '../errors';
+import { startLocalStack } from '../local-stack';
+import { defaultStateDir, repoRoot } from '../paths';
+import { readyBanner } from './banner';
+import { consoleLog } from './console-log';
+
+const HELP = `Usage: npm start -- [options]     (or: pnpm start:local [options])
+
+Runs the whole streamdrop pipeline on 127.0.0.1: cognito-local, s3rver, kinesalite, the
+HTTP API gateway and the Kinesis event-source poller, driven by the synthesized stack.
+
+Options:
+  --reset               wipe the local state (${'.streamdrop/'}) before starting
+  --port N              HTTP API gateway port (default ${DEFAULT_PORTS.api}; env STREAMDROP_PORT)
+  --cognito-port N      cognito-local port (default ${DEFAULT_PORTS.cognito}; env STREAMDROP_COGNITO_PORT)
+  --s3-port N           s3rver port (default ${DEFAULT_PORTS.s3}; env STREAMDROP_S3_PORT)
+  --kinesis-port N      kinesalite port (default ${DEFAULT_PORTS.kinesis}; env STREAMDROP_KINESIS_PORT)
+  --state-dir DIR       state folder (default .streamdrop; env STREAMDROP_STATE_DIR)
+  --stage NAME          stack stage to run (default dev; env STREAMDROP_STAGE)
+  --shards N            shards per Kinesis stream (default 1)
+  --quiet               do not echo the functions' log lines
+  -h, --help            show this help
+`;
+
+function port(name: string, flag: string | undefined, env: string | undefined, fallback: number): number {
+  const raw = flag ?? env;
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 65_535)
+    throw new LocalError(`${name} must be a port number (1-65535), got "${raw}".`);
+  return n;
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const { values } = parseArgs({
+    options: {
+      reset: { type: 'boolean' },
+      port: { type: 'string' },
+      'cognito-port': { type: 'string' },
+      's3-port': { type: 'string' },
+      'kinesis-port': { type: 'string' },
+      'state-dir': { type: 'string' },
+      stage: { type: 'string' },
+      shards: { type: 'string' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const env = process.env;
+  const ports = {
+    api: port('--port', values.port, env.STREAMDROP_PORT, DEFAULT_PORTS.api),
+    cognito: port(
+      '--cognito-port',
+      values['cognito-port'],
+      env.STREAMDROP_COGNITO_PORT,
+      DEFAULT_PORTS.cognito,
+    ),
+    s3: port('--s3-port', values['s3-port'], env.STREAMDROP_S3_PORT, DEFAULT_PORTS.s3),
+    kinesis: port(
+      '--kinesis-port',
+      values['kinesis-port'],
+      env.STREAMDROP_KINESIS_PORT,
+      DEFAULT_PORTS.kinesis,
+    ),
+  };
+  const shards = Number(values.shards ?? 1);
+  if (!Number.isInteger(shards) || shards < 1 || shards > 50) throw new LocalError('--shards must be 1-50.');
+  const stateDir = values['state-dir'] ?? defaultStateDir();
+  const log = consoleLog();
+  const stack = await startLocalStack({
+    stateDir,
+    stage: values.stage,
+    ports,
+    reset: values.reset,
+    shardCount: shards,
+    log,
+    onFunctionLog: values.quiet ? undefined : (fn, line) => process.stderr.write(`  [${fn}] ${line}\n`),
+    onFatal: (error) => {
+      log.error(error.message);
+      process.exit(1);
+    },
+  });
+  const label = relative(repoRoot(), stateDir) || '.';
+  process.stdout.write(`${readyBanner(stack.config, Date.now() - started, label)}\n`);
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal}: stopping…`);
+    stack.stop().then(
+      () => {
+        log.info('stopped; every port is released.');
+        process.exit(0);
+      },
+      (error: Error) => {
+        log.error(`while stopping: ${error.message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  if (
+    error instanceof LocalError ||
+    (error instanceof Error && error.name === 'TypeError' && 'code' in error)
+  ) {
+    process.stderr.write(`streamdrop ▸ error: ${error.message}\n`);
+  } else {
+    process.stderr.write(
+      `streamdrop ▸ unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+  }
+  process.exit(1);
+});

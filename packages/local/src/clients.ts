@@ -1,0 +1,34 @@
+import { Agent } from 'node:http';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { S3Client } from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+
+/** s3rver accepts only these credentials (FACTS.md). */
+export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+export function localS3Client(endpoint: string, region: string): S3Client {
+  return new S3Client({
+    endpoint,
+    region,
+    forcePathStyle: true,
+    credentials: S3RVER_CREDENTIALS,
+    // Otherwise streamed bodies are stored with their aws-chunked framing inside (FACTS.md).
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
+export function localKinesisClient(endpoint: string, region: string): KinesisClient {
+  return new KinesisClient({
+    endpoint,
+    region,
+    credentials: S3RVER_CREDENTIALS,
+    // kinesalite speaks HTTP/1.1 only; the SDK's default for Kinesis is HTTP/2.
+    requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 32 }) }),
+  });
+}
+
+export function localCognitoClient(endpoint: string, region: string): CognitoIdentityProviderClient {
+  return new CognitoIdentityProviderClient({ endpoint, region, credentials: S3RVER_CREDENTIALS });
+}

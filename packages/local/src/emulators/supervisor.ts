@@ -1,0 +1,126 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { EmulatorError, PortInUseError } from '../errors';
+import type { Log } from '../types';
+
+export interface ChildSpec {
+  /** Human name used in every message, e.g. `s3rver (S3)`. */
+  name: string;
+  command: string;
+  args: string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  port: number;
+  /** `ipc`: the child sends `{ready: true}`; otherwise an HTTP URL polled until it answers. */
+  readiness: 'ipc' | { url: string };
+  startTimeoutMs?: number;
+}
+
+export interface ChildHandle {
+  name: string;
+  port: number;
+  /** Resolves when the child exits, for whatever reason. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Last lines the child wrote to stderr, for error messages. */
+  stderrTail(): string;
+  stop(): Promise<void>;
+}
+
+/** Fails with PortInUseError when `port` cannot be bound on 127.0.0.1. */
+export async function assertPortFree(service: string, port: number): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new PortInUseError(service, port) : error),
+    );
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
+}
+
+/** A port the OS says is free right now (for tests and `--port 0`). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function pollUntilAnswering(url: string, child: ChildProcess, deadline: number): Promise<void> {
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    try {
+      await fetch(url, { signal: AbortSignal.timeout(500) });
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+/** Starts a child process and resolves once it is ready; rejects with a message naming the emulator. */
+export async function startChild(spec: ChildSpec, log: Log): Promise<ChildHandle> {
+  await assertPortFree(spec.name, spec.port);
+  const child = spawn(spec.command, spec.args, {
+    cwd: spec.cwd,
+    env: spec.env,
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  let tail: string[] = [];
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    tail = [...tail, ...chunk.split('\n').filter(Boolean)].slice(-20);
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const deadline = Date.now() + (spec.startTimeoutMs ?? 30_000);
+  const ready =
+    spec.readiness === 'ipc'
+      ? new Promise<void>((resolve) =>
+          child.on('message', (m: unknown) => {
+            if (typeof m === 'object' && m !== null && (m as { ready?: unknown }).ready === true) resolve();
+          }),
+        )
+      : pollUntilAnswering(spec.readiness.url, child, deadline);
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([
+    ready.then(() => 'ready' as const),
+    exited.then(() => 'exited' as const),
+    new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now()));
+    }),
+  ]);
+  clearTimeout(timer);
+  if (outcome !== 'ready' || child.exitCode !== null) {
+    child.kill('SIGKILL');
+    const detail = tail.length > 0 ? `\n--- its last output ---\n${tail.join('\n')}` : '';
+    throw new EmulatorError(
+      outcome === 'timeout'
+        ? `${spec.name} did not become ready within ${spec.startTimeoutMs ?? 30_000} ms.${detail}`
+        : `${spec.name} exited while starting.${detail}`,
+    );
+  }
+  log.info(`${spec.name} listening on http://127.0.0.1:${spec.port}`);
+  let stopping: Promise<void> | undefined;
+  return {
+    name: spec.name,
+    port: spec.port,
+    exited,
+    stderrTail: () => tail.join('\n'),
+    stop() {
+      stopping ??= (async () => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        child.kill('SIGTERM');
+        const killTimer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        await exited;
+        clearTimeout(killTimer);
+      })();
+      return stopping;
+    },
+  };
+}

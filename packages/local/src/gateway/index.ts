@@ -1,0 +1,3 @@
+export type { JwtAuthorizerContext } from './authorizer';
+export type { HttpApiEvent } from './event';
+export { type Gateway, type GatewayOptions, startGateway } from './gateway';

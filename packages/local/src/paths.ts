@@ -1,0 +1,31 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+/**
+ * The repository root: STREAMDROP_ROOT, or the nearest folder above `start` holding
+ * pnpm-workspace.yaml. Found by walking up because this code runs both as ESM (tsx) and as
+ * CommonJS (jest), where neither import.meta nor __dirname is available in both.
+ */
+export function repoRoot(start = process.cwd()): string {
+  if (process.env.STREAMDROP_ROOT) return resolve(process.env.STREAMDROP_ROOT);
+  let dir = resolve(start);
+  for (;;) {
+    if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir)
+      throw new Error(`No pnpm-workspace.yaml above ${start}: run this from the streamdrop repository.`);
+    dir = parent;
+  }
+}
+
+export const localPackageDir = (root = repoRoot()) => join(root, 'packages', 'local');
+
+/** The state folder of the local stack: objects, stream records, checkpoints, users. */
+export const defaultStateDir = (root = repoRoot()) =>
+  resolve(process.env.STREAMDROP_STATE_DIR ?? join(root, '.streamdrop'));
+
+export const defaultStage = () => process.env.STREAMDROP_STAGE ?? 'dev';
+
+/** cdktf.out/stacks/streamdrop-<stage>/cdk.tf.json */
+export const defaultStackFile = (root = repoRoot(), stage = defaultStage()) =>
+  join(root, 'cdktf.out', 'stacks', `streamdrop-${stage}`, 'cdk.tf.json');
