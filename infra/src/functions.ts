@@ -1,0 +1,119 @@
+import { join } from 'node:path';
+import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
+import { Construct } from 'constructs';
+import type { EventSourceConfig } from './config';
+import { type Binding, NodeFunction } from './lambda-function';
+import { bucketBinding, PROCESSED_PREFIX, type Storage, UPLOADS_PREFIX } from './storage';
+import type { Stream } from './stream';
+
+export interface FunctionsOptions {
+  readonly stage: string;
+  /** Folder holding `upload/` and `processor/` esbuild outputs. */
+  readonly bundlesDir: string;
+  readonly storage: Storage;
+  readonly stream: Stream;
+  readonly logRetentionDays: number;
+  readonly maxUploadBytes: number;
+  readonly processorConcurrency: number;
+  readonly eventSource: EventSourceConfig;
+}
+
+/**
+ * The two functions of the pipeline and the event source mapping between the stream and the
+ * processor. Each grant names exact ARNs (object prefixes, the stream, its own log group).
+ */
+export class Functions extends Construct {
+  readonly upload: NodeFunction;
+  readonly processor: NodeFunction;
+  readonly eventSourceMapping: LambdaEventSourceMapping;
+
+  constructor(scope: Construct, id: string, options: FunctionsOptions) {
+    super(scope, id);
+    const { storage, stream, stage } = options;
+
+    this.upload = new NodeFunction(this, 'upload', {
+      name: `streamdrop-${stage}-upload`,
+      description: 'POST /uploads: stores the file under uploads/ and publishes an upload event',
+      bundleDir: join(options.bundlesDir, 'upload'),
+      timeoutSeconds: 10,
+      memoryMb: 256,
+      logRetentionDays: options.logRetentionDays,
+      environment: {
+        MAX_UPLOAD_BYTES: String(options.maxUploadBytes),
+        POWERTOOLS_SERVICE_NAME: 'streamdrop-upload',
+      },
+      bindings: [
+        // Delete is the rollback when the Kinesis put fails after the object was stored.
+        bucketBinding('DATA_BUCKET', storage.data, [
+          {
+            sid: 'WriteUploads',
+            prefix: UPLOADS_PREFIX,
+            actions: ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+          },
+        ]),
+        stream.producerBinding('STREAM_NAME'),
+      ],
+    });
+
+    this.processor = new NodeFunction(this, 'processor', {
+      name: `streamdrop-${stage}-processor`,
+      description: 'Kinesis consumer: turns each upload into its processed/ twin',
+      bundleDir: join(options.bundlesDir, 'processor'),
+      timeoutSeconds: 60,
+      memoryMb: 512,
+      logRetentionDays: options.logRetentionDays,
+      environment: {
+        PROCESSOR_CONCURRENCY: String(options.processorConcurrency),
+        POWERTOOLS_SERVICE_NAME: 'streamdrop-processor',
+      },
+      bindings: [
+        stream.consumerBinding(),
+        // HeadObject is authorized by s3:GetObject, hence GetObject on processed/ (idempotency check).
+        bucketBinding('DATA_BUCKET', storage.data, [
+          { sid: 'ReadUploads', prefix: UPLOADS_PREFIX, actions: ['s3:GetObject'] },
+          { sid: 'WriteProcessed', prefix: PROCESSED_PREFIX, actions: ['s3:GetObject', 's3:PutObject'] },
+        ]),
+        failureDestinationBinding(storage),
+        // Without ListBucket, S3 answers HeadObject/GetObject on a missing key with 403 instead
+        // of 404: the processor would take a missing upload for a transient error and retry it
+        // until the record expires, instead of recording a permanent failure.
+        { grants: [{ sid: 'ListDataBucket', actions: ['s3:ListBucket'], resources: [storage.data.arn] }] },
+      ],
+    });
+
+    const es = options.eventSource;
+    this.eventSourceMapping = new LambdaEventSourceMapping(this, 'event-source', {
+      eventSourceArn: stream.arn,
+      functionName: this.processor.arn,
+      startingPosition: es.startingPosition,
+      batchSize: es.batchSize,
+      maximumBatchingWindowInSeconds: es.maxBatchingWindowSeconds,
+      parallelizationFactor: es.parallelizationFactor,
+      functionResponseTypes: ['ReportBatchItemFailures'],
+      bisectBatchOnFunctionError: true,
+      maximumRetryAttempts: es.maxRetryAttempts,
+      maximumRecordAgeInSeconds: es.maxRecordAgeSeconds,
+      // An S3 destination receives the whole invocation record (SQS/SNS only the shard and
+      // sequence range), so a failed batch can be inspected and redriven from the bucket alone.
+      destinationConfig: { onFailure: { destinationArn: storage.failures.arn } },
+    });
+  }
+}
+
+/**
+ * The processor writes its own failure records under the failures bucket, and Lambda writes the
+ * on-failure invocation records with the function's role: S3 destinations need s3:PutObject on
+ * the objects and s3:ListBucket on the bucket.
+ */
+function failureDestinationBinding(storage: Storage): Binding {
+  const failures = bucketBinding('FAILURES_BUCKET', storage.failures, [
+    { sid: 'WriteFailureRecords', actions: ['s3:PutObject'] },
+  ]);
+  return {
+    ...failures,
+    grants: [
+      ...(failures.grants ?? []),
+      { sid: 'ListFailuresBucket', actions: ['s3:ListBucket'], resources: [storage.failures.arn] },
+    ],
+  };
+}

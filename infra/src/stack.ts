@@ -1,0 +1,103 @@
+import { join, relative } from 'node:path';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import { Api } from './api';
+import { Auth } from './auth';
+import type { StreamdropConfig } from './config';
+import { Functions } from './functions';
+import { Storage } from './storage';
+import { Stream } from './stream';
+
+/** Where the stack's JSON lands: cdktf writes `<outdir>/stacks/<stack id>/cdk.tf.json`. */
+export function stackDir(outdir: string, stackName: string): string {
+  return join(outdir, 'stacks', stackName);
+}
+
+/** The whole pipeline for one stage: `streamdrop-<stage>`. */
+export class StreamdropStack extends TerraformStack {
+  readonly auth: Auth;
+  readonly storage: Storage;
+  readonly stream: Stream;
+  readonly functions: Functions;
+  readonly api: Api;
+
+  constructor(scope: Construct, config: StreamdropConfig) {
+    super(scope, config.stackName);
+
+    new AwsProvider(this, 'aws', {
+      region: config.region,
+      defaultTags: [{ tags: { project: 'streamdrop', stage: config.stage } }],
+    });
+    this.configureBackend(config);
+
+    this.auth = new Auth(this, 'auth', { stage: config.stage, region: config.region, ...config.auth });
+    this.storage = new Storage(this, 'storage', { stage: config.stage, forceDestroy: config.forceDestroy });
+    this.stream = new Stream(this, 'stream', { stage: config.stage });
+    this.functions = new Functions(this, 'functions', {
+      stage: config.stage,
+      bundlesDir: config.bundlesDir,
+      storage: this.storage,
+      stream: this.stream,
+      logRetentionDays: config.logRetentionDays,
+      maxUploadBytes: config.maxUploadBytes,
+      processorConcurrency: config.processorConcurrency,
+      eventSource: config.eventSource,
+    });
+    this.api = new Api(this, 'api', {
+      stage: config.stage,
+      routes: [{ routeKey: 'POST /uploads', function: this.functions.upload }],
+      issuer: this.auth.issuer,
+      audience: [this.auth.client.id],
+      corsOrigins: config.api.corsOrigins,
+      throttleBurstLimit: config.api.throttleBurstLimit,
+      throttleRateLimit: config.api.throttleRateLimit,
+      logRetentionDays: config.logRetentionDays,
+    });
+
+    // Output ids share the stack's construct namespace: snake_case keeps them apart from the
+    // kebab-case construct ids above.
+    const outputs: Record<string, { value: string; description: string }> = {
+      api_url: { value: this.api.url, description: 'Base URL of the HTTP API' },
+      region: { value: config.region, description: 'AWS region of the stack' },
+      user_pool_id: { value: this.auth.userPool.id, description: 'Cognito user pool id' },
+      user_pool_client_id: { value: this.auth.client.id, description: 'Cognito app client id (public)' },
+      cognito_issuer: { value: this.auth.issuer, description: 'Issuer required by the JWT authorizer' },
+      hosted_ui_domain: { value: this.auth.hostedUiDomain, description: 'Cognito hosted UI host name' },
+      admin_group: { value: this.auth.adminGroup.name, description: 'Cognito group of administrators' },
+      data_bucket: { value: this.storage.data.name, description: 'Bucket of uploads/ and processed/' },
+      failures_bucket: { value: this.storage.failures.name, description: 'Bucket of failure records' },
+      stream_name: { value: this.stream.name, description: 'Kinesis stream of upload events' },
+      stream_arn: { value: this.stream.arn, description: 'ARN of the upload event stream' },
+      upload_function_name: { value: this.functions.upload.functionName, description: 'Upload function' },
+      processor_function_name: {
+        value: this.functions.processor.functionName,
+        description: 'Stream processor function',
+      },
+    };
+    for (const [id, output] of Object.entries(outputs)) new TerraformOutput(this, id, output);
+  }
+
+  private configureBackend(config: StreamdropConfig): void {
+    const { state } = config;
+    if (state.bucket) {
+      const backend = new S3Backend(this, {
+        bucket: state.bucket,
+        key: `streamdrop/${config.stage}/terraform.tfstate`,
+        region: state.bucketRegion,
+        encrypt: true,
+      });
+      // S3-native state locking (Terraform >= 1.10); cdktf 0.21's S3Backend has no such option.
+      backend.addOverride('use_lockfile', true);
+      return;
+    }
+    // Terraform resolves a relative path from the stack folder where it runs. Relative, the
+    // path is the same on every machine; outside the synth output, it survives re-synthesis.
+    new LocalBackend(this, {
+      path: relative(
+        stackDir(config.outdir, config.stackName),
+        join(state.dir, `${config.stackName}.tfstate`),
+      ),
+    });
+  }
+}

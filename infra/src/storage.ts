@@ -1,0 +1,169 @@
+import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
+import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
+import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
+import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
+import { S3BucketServerSideEncryptionConfigurationA as S3BucketServerSideEncryptionConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
+import { S3BucketVersioningA as S3BucketVersioning } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { Construct } from 'constructs';
+import type { Binding } from './lambda-function';
+
+/** Key prefixes of the data bucket; the same strings as UPLOADS_PREFIX / PROCESSED_PREFIX in @streamdrop/events. */
+export const UPLOADS_PREFIX = 'uploads/';
+export const PROCESSED_PREFIX = 'processed/';
+
+export interface SecureBucketOptions {
+  /** `bucket_prefix`: S3 appends a unique suffix, so names never collide across accounts. */
+  readonly namePrefix: string;
+  readonly forceDestroy: boolean;
+  /** Old object versions are kept this long after being overwritten or deleted. */
+  readonly noncurrentVersionDays: number;
+}
+
+/**
+ * A private bucket: all public access blocked, ACLs disabled, SSE-S3, versioning, TLS-only
+ * bucket policy, and a lifecycle rule so that old versions and abandoned multipart uploads
+ * do not accumulate forever.
+ */
+export class SecureBucket extends Construct {
+  readonly bucket: S3Bucket;
+  readonly publicAccessBlock: S3BucketPublicAccessBlock;
+  readonly policy: S3BucketPolicy;
+
+  constructor(scope: Construct, id: string, options: SecureBucketOptions) {
+    super(scope, id);
+
+    this.bucket = new S3Bucket(this, 'bucket', {
+      bucketPrefix: options.namePrefix,
+      forceDestroy: options.forceDestroy,
+    });
+    const bucket = this.bucket.id;
+
+    this.publicAccessBlock = new S3BucketPublicAccessBlock(this, 'public-access-block', {
+      bucket,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+
+    new S3BucketOwnershipControls(this, 'ownership', {
+      bucket,
+      rule: { objectOwnership: 'BucketOwnerEnforced' },
+    });
+
+    new S3BucketServerSideEncryptionConfiguration(this, 'encryption', {
+      bucket,
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
+    });
+
+    const versioning = new S3BucketVersioning(this, 'versioning', {
+      bucket,
+      versioningConfiguration: { status: 'Enabled' },
+    });
+
+    new S3BucketLifecycleConfiguration(this, 'lifecycle', {
+      bucket,
+      rule: [
+        {
+          id: 'expire-noncurrent-versions',
+          status: 'Enabled',
+          filter: [{ prefix: '' }],
+          noncurrentVersionExpiration: [{ noncurrentDays: options.noncurrentVersionDays }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+        },
+      ],
+      // Noncurrent-version rules act on versions: apply them once versioning is on (as the provider docs do).
+      dependsOn: [versioning],
+    });
+
+    const tlsOnly = new DataAwsIamPolicyDocument(this, 'tls-only', {
+      statement: [
+        {
+          sid: 'DenyInsecureTransport',
+          effect: 'Deny',
+          principals: [{ type: '*', identifiers: ['*'] }],
+          actions: ['s3:*'],
+          resources: [this.bucket.arn, `${this.bucket.arn}/*`],
+          condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
+        },
+      ],
+    });
+
+    this.policy = new S3BucketPolicy(this, 'policy', {
+      bucket,
+      policy: tlsOnly.json,
+      // Putting a policy while the public access block is still being written fails with a conflict.
+      dependsOn: [this.publicAccessBlock],
+    });
+  }
+
+  get name(): string {
+    return this.bucket.bucket;
+  }
+
+  get arn(): string {
+    return this.bucket.arn;
+  }
+
+  /** `<arn>/<prefix>*`, or every object with no prefix. */
+  objectsArn(prefix = ''): string {
+    return `${this.bucket.arn}/${prefix}*`;
+  }
+}
+
+export interface StorageOptions {
+  readonly stage: string;
+  readonly forceDestroy: boolean;
+  readonly noncurrentVersionDays?: number;
+}
+
+/**
+ * Storage of the pipeline.
+ *
+ * One data bucket holds both `uploads/` and `processed/`: IAM scopes object permissions by key
+ * prefix exactly (the upload function can write only `uploads/*`, the processor can write only
+ * `processed/*`), and versioning, lifecycle, encryption and the TLS policy are kept in one place.
+ * Failure records go to a separate bucket so that they can have their own readers and retention
+ * and can never be mistaken for user data.
+ */
+export class Storage extends Construct {
+  readonly data: SecureBucket;
+  readonly failures: SecureBucket;
+
+  constructor(scope: Construct, id: string, options: StorageOptions) {
+    super(scope, id);
+    const common = {
+      forceDestroy: options.forceDestroy,
+      noncurrentVersionDays: options.noncurrentVersionDays ?? 30,
+    };
+    this.data = new SecureBucket(this, 'data', {
+      namePrefix: `streamdrop-${options.stage}-data-`,
+      ...common,
+    });
+    this.failures = new SecureBucket(this, 'failures', {
+      namePrefix: `streamdrop-${options.stage}-failures-`,
+      ...common,
+    });
+  }
+}
+
+export interface ObjectAccess {
+  readonly sid: string;
+  /** Key prefix such as `uploads/`; omit for the whole bucket. */
+  readonly prefix?: string;
+  readonly actions: readonly string[];
+}
+
+/** The env var naming a bucket, plus object permissions under exact prefixes of it. */
+export function bucketBinding(
+  envName: string,
+  bucket: SecureBucket,
+  access: readonly ObjectAccess[],
+): Binding {
+  return {
+    env: { [envName]: bucket.name },
+    grants: access.map((a) => ({ sid: a.sid, actions: a.actions, resources: [bucket.objectsArn(a.prefix)] })),
+  };
+}

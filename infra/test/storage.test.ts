@@ -1,0 +1,112 @@
+import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
+import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
+import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
+import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
+import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
+import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { findResource, ref, resourcesOf, synth } from './helpers';
+
+describe('storage', () => {
+  const { json, tf } = synth();
+
+  it('has exactly two buckets: data and failures', () => {
+    expect(Object.values(resourcesOf(tf, 'aws_s3_bucket')).map((b) => b.bucket_prefix)).toEqual(
+      expect.arrayContaining(['streamdrop-dev-data-', 'streamdrop-dev-failures-']),
+    );
+    expect(Object.keys(resourcesOf(tf, 'aws_s3_bucket'))).toHaveLength(2);
+  });
+
+  describe.each(['data', 'failures'])('%s bucket', (kind) => {
+    const bucket = findResource(tf, 'aws_s3_bucket', 'bucket_prefix', `streamdrop-dev-${kind}-`);
+    const bucketId = ref('aws_s3_bucket', bucket.id, 'id');
+    const bucketArn = ref('aws_s3_bucket', bucket.id, 'arn');
+
+    it('gets a unique name from its prefix and keeps its objects on destroy by default', () => {
+      expect(json).toHaveResourceWithProperties(S3Bucket, {
+        bucket_prefix: `streamdrop-${'dev'}-${kind}-`,
+        force_destroy: false,
+      });
+    });
+
+    it('blocks every kind of public access', () => {
+      expect(json).toHaveResourceWithProperties(S3BucketPublicAccessBlock, {
+        bucket: bucketId,
+        block_public_acls: true,
+        block_public_policy: true,
+        ignore_public_acls: true,
+        restrict_public_buckets: true,
+      });
+    });
+
+    it('encrypts objects with SSE-S3 (AES256)', () => {
+      expect(json).toHaveResourceWithProperties(S3BucketServerSideEncryptionConfigurationA, {
+        bucket: bucketId,
+        rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: 'AES256' } }],
+      });
+    });
+
+    it('keeps object versions', () => {
+      expect(json).toHaveResourceWithProperties(S3BucketVersioningA, {
+        bucket: bucketId,
+        versioning_configuration: { status: 'Enabled' },
+      });
+    });
+
+    it('disables ACLs (bucket owner enforced)', () => {
+      expect(json).toHaveResourceWithProperties(S3BucketOwnershipControls, {
+        bucket: bucketId,
+        rule: { object_ownership: 'BucketOwnerEnforced' },
+      });
+    });
+
+    it('expires old versions and abandoned multipart uploads', () => {
+      expect(json).toHaveResourceWithProperties(S3BucketLifecycleConfiguration, {
+        bucket: bucketId,
+        rule: [
+          expect.objectContaining({
+            status: 'Enabled',
+            noncurrent_version_expiration: [{ noncurrent_days: 30 }],
+            abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }],
+          }),
+        ],
+      });
+    });
+
+    it('denies every request that does not use TLS', () => {
+      expect(json).toHaveDataSourceWithProperties(DataAwsIamPolicyDocument, {
+        statement: [
+          {
+            sid: 'DenyInsecureTransport',
+            effect: 'Deny',
+            principals: [{ type: '*', identifiers: ['*'] }],
+            actions: ['s3:*'],
+            resources: [bucketArn, `${bucketArn}/*`],
+            condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
+          },
+        ],
+      });
+    });
+
+    it('attaches the TLS-only policy to the bucket after its public access block', () => {
+      const doc = Object.entries(tf.data?.aws_iam_policy_document ?? {}).find(([, d]) =>
+        JSON.stringify(d).includes(bucketArn),
+      );
+      expect(doc).toBeDefined();
+      const pab = findResource(tf, 'aws_s3_bucket_public_access_block', 'bucket', bucketId);
+      expect(json).toHaveResourceWithProperties(S3BucketPolicy, {
+        bucket: bucketId,
+        policy: `\${data.aws_iam_policy_document.${doc?.[0]}.json}`,
+        depends_on: [`aws_s3_bucket_public_access_block.${pab.id}`],
+      });
+    });
+  });
+
+  it('lets destroy empty the buckets when STREAMDROP_FORCE_DESTROY=true', () => {
+    const buckets = Object.values(
+      resourcesOf(synth({ STREAMDROP_FORCE_DESTROY: 'true' }).tf, 'aws_s3_bucket'),
+    );
+    expect(buckets.map((b) => b.force_destroy)).toEqual([true, true]);
+  });
+});

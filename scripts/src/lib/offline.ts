@@ -1,0 +1,68 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Terraform merges `*_override.tf.json` into cdk.tf.json without editing it. */
+export const OFFLINE_OVERRIDE_FILE = 'offline_override.tf.json';
+/** Offline runs keep their own .terraform folder so that switching modes never asks to migrate state. */
+export const OFFLINE_DATA_DIR = '.terraform-offline';
+/** Local state of offline plans, inside the stack folder: a plan never writes it, there is nothing to keep. */
+export const OFFLINE_STATE_FILE = 'offline.tfstate';
+
+/**
+ * The override for planning without an AWS account: the provider skips the calls that need real
+ * credentials (STS GetCallerIdentity, IMDS), and the backend becomes a throwaway local file so
+ * that a configured S3 state bucket is never contacted.
+ */
+export function offlineOverride(): Record<string, unknown> {
+  return {
+    provider: {
+      aws: [
+        {
+          skip_credentials_validation: true,
+          skip_requesting_account_id: true,
+          // provider-aws 5.x types this one as a string.
+          skip_metadata_api_check: 'true',
+        },
+      ],
+    },
+    terraform: { backend: { local: { path: OFFLINE_STATE_FILE } } },
+  };
+}
+
+export function writeOfflineOverride(stackDir: string): string {
+  const path = join(stackDir, OFFLINE_OVERRIDE_FILE);
+  writeFileSync(path, `${JSON.stringify(offlineOverride(), null, 2)}\n`);
+  return path;
+}
+
+/** A real plan must never pick up the offline override left by an earlier offline run. */
+export function removeOfflineOverride(stackDir: string): void {
+  rmSync(join(stackDir, OFFLINE_OVERRIDE_FILE), { force: true });
+}
+
+/** Variables that could lead the provider to real credentials; removed from offline runs. */
+const CREDENTIAL_VARS = [
+  'AWS_PROFILE',
+  'AWS_DEFAULT_PROFILE',
+  'AWS_SESSION_TOKEN',
+  'AWS_SECURITY_TOKEN',
+  'AWS_ROLE_ARN',
+  'AWS_ROLE_SESSION_NAME',
+  'AWS_WEB_IDENTITY_TOKEN_FILE',
+  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+  'AWS_CONTAINER_AUTHORIZATION_TOKEN',
+  'AWS_SHARED_CREDENTIALS_FILE',
+  'AWS_CONFIG_FILE',
+];
+
+/** The child env of an offline run: fake static keys and nothing that points at a real account. */
+export function offlineEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base };
+  for (const name of CREDENTIAL_VARS) delete env[name];
+  env.AWS_ACCESS_KEY_ID = 'AKIAOFFLINEPLAN00000';
+  env.AWS_SECRET_ACCESS_KEY = 'offline-plan-fake-secret-key';
+  env.AWS_EC2_METADATA_DISABLED = 'true';
+  env.TF_DATA_DIR = OFFLINE_DATA_DIR;
+  return env;
+}

@@ -1,0 +1,37 @@
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { UserError } from './cli';
+
+/** The workspace root: the nearest folder above `start` holding pnpm-workspace.yaml. */
+export function findRepoRoot(start: string = process.cwd()): string {
+  let dir = resolve(start);
+  for (;;) {
+    if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) {
+      throw new UserError(
+        `no pnpm-workspace.yaml above ${start}: run this from inside the streamdrop checkout`,
+      );
+    }
+    dir = parent;
+  }
+}
+
+/** Synth output folder; the same rule as infra's config (CDKTF_OUTDIR, else <repo>/cdktf.out). */
+export function outdirOf(root: string, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env.CDKTF_OUTDIR?.trim();
+  if (!value) return join(root, 'cdktf.out');
+  return isAbsolute(value) ? value : resolve(root, value);
+}
+
+/** Per-checkout machine state (local Terraform state, generated CLI config); git-ignored. */
+export function stateDirOf(root: string): string {
+  return join(root, '.state');
+}
+
+/** Function bundles; the same rule as infra's config (STREAMDROP_BUNDLES_DIR, else <repo>/dist/functions). */
+export function bundlesDirOf(root: string, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env.STREAMDROP_BUNDLES_DIR?.trim();
+  if (!value) return join(root, 'dist', 'functions');
+  return isAbsolute(value) ? value : resolve(root, value);
+}
