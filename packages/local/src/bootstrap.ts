@@ -153,10 +153,7 @@ export async function bootstrap(args: {
       if ((error as { name?: string }).name !== 'GroupExistsException') throw error;
     }
   }
-  const adminGroup =
-    typeof inventory.outputs.admin_group === 'string' && !inventory.outputs.admin_group.includes('${')
-      ? inventory.outputs.admin_group
-      : inventory.groups[0];
+  const { adminGroup } = inventory;
 
   const users = {
     demo: saved.users?.demo ?? { username: 'demo@streamdrop.local', password: generatePassword() },

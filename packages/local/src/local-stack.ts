@@ -163,8 +163,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       buckets.uploads ??= buckets.data;
       buckets.processed ??= buckets.data;
     }
-    const adminGroup =
-      typeof inventory.outputs.admin_group === 'string' ? inventory.outputs.admin_group : inventory.groups[0];
     const config: LocalConfig = {
       apiUrl: gateway.url,
       region,
@@ -184,7 +182,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
       kinesis: { endpoint: emulators.endpoints.kinesis, streamName: inventory.streams[0]?.name ?? '' },
       users: state.users,
-      adminGroup,
+      adminGroup: inventory.adminGroup,
       pid: process.pid,
       startedAt: new Date().toISOString(),
     };

@@ -4,7 +4,7 @@ import type { LocalConfig } from '../local-config';
 export function readyBanner(c: LocalConfig, readyMs: number, stateDirLabel: string): string {
   const { demo, admin } = c.users;
   const data = c.s3.buckets.data ?? c.s3.buckets.uploads ?? '<data bucket>';
-  const awsEnv = `AWS_ACCESS_KEY_ID=${c.s3.accessKeyId} AWS_SECRET_ACCESS_KEY=${c.s3.secretAccessKey} AWS_REGION=${c.region}`;
+  const awsEnv = `AWS_ACCESS_KEY_ID=${c.s3.accessKeyId} AWS_SECRET_ACCESS_KEY=${c.s3.secretAccessKey} AWS_REGION=${c.region} AWS_DEFAULT_REGION=${c.region}`;
   const authJson = JSON.stringify({
     AuthFlow: 'USER_PASSWORD_AUTH',
     ClientId: c.cognito.clientId,
@@ -48,7 +48,7 @@ export function readyBanner(c: LocalConfig, readyMs: number, stateDirLabel: stri
     `    curl -s -X POST ${c.apiUrl}/uploads -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\`,
     `      -d '{"filename":"demo.txt","content":"hello kinesis"}' | tee /tmp/streamdrop-upload.json; echo`,
     `    KEY=$(node -pe 'JSON.parse(require("fs").readFileSync("/tmp/streamdrop-upload.json", "utf8")).file_key.replace(/^uploads\\//, "processed/")')`,
-    `    until aws --endpoint-url ${c.s3.endpoint} s3 cp "s3://${data}/$KEY" - 2>/dev/null; do sleep 0.2; done    # HELLO KINESIS`,
+    `    until aws --endpoint-url ${c.s3.endpoint} s3 cp "s3://${data}/$KEY" - 2>/dev/null; do sleep 0.2; done; echo    # HELLO KINESIS`,
     '',
   ];
   return lines.join('\n');

@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_PORTS } from '../emulators';
 import { LocalError } from '../errors';
@@ -89,7 +89,8 @@ async function main(): Promise<void> {
       process.exit(1);
     },
   });
-  const label = relative(repoRoot(), stateDir) || '.';
+  const inRepo = relative(repoRoot(), stateDir);
+  const label = inRepo && !inRepo.startsWith('..') && !isAbsolute(inRepo) ? inRepo : stateDir;
   process.stdout.write(`${readyBanner(stack.config, Date.now() - started, label)}\n`);
   let stopping = false;
   const shutdown = (signal: string) => {

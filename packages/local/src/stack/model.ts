@@ -32,6 +32,8 @@ export interface StackInventory {
   /** Every bucket with its local name and, when an output names it (`<role>_bucket`), its role. */
   buckets: Array<{ address: string; name: string; role?: string }>;
   streams: Array<{ address: string; name: string }>;
+  /** The administrators' group: the `admin_group` output (a literal or a group reference), else the first group. */
+  adminGroup?: string;
   outputs: Record<string, unknown>;
 }
 
@@ -72,13 +74,25 @@ export function readInventory(file: string): { tf: TerraformJson; inventory: Sta
     const m = /^(.+)_bucket$/.exec(key);
     if (m && ref?.address.startsWith('aws_s3_bucket.')) roleOf.set(ref.address, m[1] as string);
   }
+  const groupRef = referencedAddress(outputs.admin_group);
+  const groupValues = groupRef?.address.startsWith('aws_cognito_user_group.')
+    ? tf.resource?.aws_cognito_user_group?.[groupRef.address.split('.')[1] ?? '']
+    : undefined;
+  const groups = resources(tf, 'aws_cognito_user_group').map((g) => prop.str(g, 'name'));
+  const adminGroup =
+    typeof groupValues?.name === 'string'
+      ? groupValues.name
+      : typeof outputs.admin_group === 'string' && !outputs.admin_group.includes('${')
+        ? outputs.admin_group
+        : groups[0];
   const inventory: StackInventory = {
     file,
     dir: dirname(file),
     region,
     userPool: single(tf, 'aws_cognito_user_pool'),
     userPoolClient: single(tf, 'aws_cognito_user_pool_client'),
-    groups: resources(tf, 'aws_cognito_user_group').map((g) => prop.str(g, 'name')),
+    groups,
+    adminGroup,
     buckets: resources(tf, 'aws_s3_bucket').map((b) => ({
       address: b.address,
       name: localBucketName(b),
