@@ -48,6 +48,8 @@ export interface StreamdropConfig {
   readonly api: ApiConfig;
   readonly eventSource: EventSourceConfig;
   readonly processorConcurrency: number;
+  /** ARNs of further streams the administrators' proxy may use, besides the pipeline's own. */
+  readonly proxyStreamArns: readonly string[];
   readonly maxUploadBytes: number;
   readonly logRetentionDays: number;
   /** Lets `terraform destroy` delete buckets that still hold objects. */
@@ -78,6 +80,8 @@ export const CONFIG_ENV = {
   STREAMDROP_MAX_RECORD_AGE_SECONDS: 'oldest record still processed, -1 or 60-604800 (default 3600)',
   STREAMDROP_PARALLELIZATION_FACTOR: 'concurrent batches per shard, 1-10 (default 1)',
   STREAMDROP_PROCESSOR_CONCURRENCY: 'records processed at once inside one batch, 1-100 (default 8)',
+  STREAMDROP_PROXY_STREAM_ARNS:
+    'comma-separated ARNs of further Kinesis streams the admin proxy may use (default: only the pipeline stream)',
   STREAMDROP_MAX_UPLOAD_BYTES: 'largest decoded upload accepted, 1-4718592 (default 4194304)',
   STREAMDROP_LOG_RETENTION_DAYS: 'CloudWatch log retention in days (default 14)',
   STREAMDROP_FORCE_DESTROY: 'let destroy delete non-empty buckets: true|false (default false)',
@@ -112,6 +116,8 @@ const STAGE = /^[a-z0-9](?:[a-z0-9-]{0,14}[a-z0-9])?$/;
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
 const DOMAIN_PREFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const GROUP_NAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
+const STREAM_ARN =
+  /^arn:aws[a-z-]*:kinesis:[a-z]{2}(?:-[a-z]+)+-\d{1,2}:\d{12}:stream\/[A-Za-z0-9_.-]{1,128}$/;
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 export interface LoadConfigOptions {
@@ -239,6 +245,11 @@ export function loadConfig(env: ConfigEnv, options: LoadConfigOptions): Streamdr
       parallelizationFactor: range('STREAMDROP_PARALLELIZATION_FACTOR', 1, 1, 10),
     },
     processorConcurrency: range('STREAMDROP_PROCESSOR_CONCURRENCY', 8, 1, 100),
+    proxyStreamArns: list('STREAMDROP_PROXY_STREAM_ARNS', [], (arn) =>
+      STREAM_ARN.test(arn)
+        ? undefined
+        : 'is not a Kinesis stream ARN (arn:aws:kinesis:<region>:<account>:stream/<name>)',
+    ),
     maxUploadBytes: range('STREAMDROP_MAX_UPLOAD_BYTES', DEFAULT_MAX_UPLOAD_BYTES, 1, MAX_UPLOAD_BYTES_LIMIT),
     logRetentionDays: int(
       'STREAMDROP_LOG_RETENTION_DAYS',

@@ -16,6 +16,10 @@ export interface FunctionsOptions {
   readonly maxUploadBytes: number;
   readonly processorConcurrency: number;
   readonly eventSource: EventSourceConfig;
+  /** Name of the Cognito group allowed to use the streams proxy. */
+  readonly adminGroupName: string;
+  /** Further streams the proxy may use (ARNs); the pipeline's stream is always allowed. */
+  readonly proxyStreamArns: readonly string[];
 }
 
 /**
@@ -25,6 +29,7 @@ export interface FunctionsOptions {
 export class Functions extends Construct {
   readonly upload: NodeFunction;
   readonly processor: NodeFunction;
+  readonly streams: NodeFunction;
   readonly eventSourceMapping: LambdaEventSourceMapping;
 
   constructor(scope: Construct, id: string, options: FunctionsOptions) {
@@ -78,6 +83,45 @@ export class Functions extends Construct {
         // of 404: the processor would take a missing upload for a transient error and retry it
         // until the record expires, instead of recording a permanent failure.
         { grants: [{ sid: 'ListDataBucket', actions: ['s3:ListBucket'], resources: [storage.data.arn] }] },
+      ],
+    });
+
+    // The administrators' Kinesis proxy. ListStreams cannot be scoped to a stream (it has no
+    // resource ARN), so it is the stack's one "*" resource; the function filters the answer
+    // down to the allowed streams, and every other action names their ARNs.
+    const proxyArns = [stream.arn, ...options.proxyStreamArns];
+    const proxyNames = [
+      stream.name,
+      ...options.proxyStreamArns.map((arn) => arn.slice(arn.indexOf(':stream/') + 8)),
+    ];
+    this.streams = new NodeFunction(this, 'streams', {
+      name: `streamdrop-${stage}-streams`,
+      description: 'Kinesis proxy for administrators: GET /streams, GET /streams/{name}, PUT record(s)',
+      bundleDir: join(options.bundlesDir, 'streams'),
+      timeoutSeconds: 10,
+      memoryMb: 256,
+      logRetentionDays: options.logRetentionDays,
+      environment: {
+        ADMIN_GROUP: options.adminGroupName,
+        ALLOWED_STREAMS: proxyNames.join(','),
+        POWERTOOLS_SERVICE_NAME: 'streamdrop-streams',
+      },
+      bindings: [
+        {
+          grants: [
+            { sid: 'ListStreams', actions: ['kinesis:ListStreams'], resources: ['*'] },
+            {
+              sid: 'ProxyAllowedStreams',
+              actions: [
+                'kinesis:DescribeStream',
+                'kinesis:DescribeStreamSummary',
+                'kinesis:PutRecord',
+                'kinesis:PutRecords',
+              ],
+              resources: proxyArns,
+            },
+          ],
+        },
       ],
     });
 

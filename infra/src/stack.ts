@@ -43,10 +43,21 @@ export class StreamdropStack extends TerraformStack {
       maxUploadBytes: config.maxUploadBytes,
       processorConcurrency: config.processorConcurrency,
       eventSource: config.eventSource,
+      adminGroupName: this.auth.adminGroup.name,
+      proxyStreamArns: config.proxyStreamArns,
     });
     this.api = new Api(this, 'api', {
       stage: config.stage,
-      routes: [{ routeKey: 'POST /uploads', function: this.functions.upload }],
+      routes: [
+        { routeKey: 'POST /uploads', function: this.functions.upload },
+        // The administrators' Kinesis proxy: membership of the admin group is checked by the
+        // function from the token's claims (route scopes would not do: USER_PASSWORD_AUTH
+        // tokens carry only aws.cognito.signin.user.admin).
+        { routeKey: 'GET /streams', function: this.functions.streams },
+        { routeKey: 'GET /streams/{name}', function: this.functions.streams },
+        { routeKey: 'PUT /streams/{name}/record', function: this.functions.streams },
+        { routeKey: 'PUT /streams/{name}/records', function: this.functions.streams },
+      ],
       issuer: this.auth.issuer,
       audience: [this.auth.client.id],
       corsOrigins: config.api.corsOrigins,
@@ -73,6 +84,10 @@ export class StreamdropStack extends TerraformStack {
       processor_function_name: {
         value: this.functions.processor.functionName,
         description: 'Stream processor function',
+      },
+      streams_function_name: {
+        value: this.functions.streams.functionName,
+        description: 'Kinesis proxy function for administrators',
       },
     };
     for (const [id, output] of Object.entries(outputs)) new TerraformOutput(this, id, output);

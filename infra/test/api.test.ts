@@ -27,7 +27,15 @@ describe('api', () => {
   const client = findResource(tf, 'aws_cognito_user_pool_client', 'name', 'streamdrop-dev-client');
   const upload = findResource(tf, 'aws_lambda_function', 'function_name', 'streamdrop-dev-upload');
   const authorizer = findResource(tf, 'aws_apigatewayv2_authorizer', 'api_id', apiId);
-  const integration = findResource(tf, 'aws_apigatewayv2_integration', 'api_id', apiId);
+  const streams = findResource(tf, 'aws_lambda_function', 'function_name', 'streamdrop-dev-streams');
+  const integrationOf = (fn: { id: string }) =>
+    findResource(
+      tf,
+      'aws_apigatewayv2_integration',
+      'integration_uri',
+      ref('aws_lambda_function', fn.id, 'invoke_arn'),
+    );
+  const integration = integrationOf(upload);
 
   it('is an HTTP API', () => {
     expect(json).toHaveResourceWithProperties(Apigatewayv2Api, {
@@ -93,9 +101,38 @@ describe('api', () => {
     });
   });
 
+  it.each([
+    'GET /streams',
+    'GET /streams/{name}',
+    'PUT /streams/{name}/record',
+    'PUT /streams/{name}/records',
+  ])('routes %s to the streams function behind the same JWT authorizer', (routeKey) => {
+    expect(json).toHaveResourceWithProperties(Apigatewayv2Route, {
+      api_id: apiId,
+      route_key: routeKey,
+      authorization_type: 'JWT',
+      authorizer_id: ref('aws_apigatewayv2_authorizer', authorizer.id, 'id'),
+      target: `integrations/${ref('aws_apigatewayv2_integration', integrationOf(streams).id, 'id')}`,
+    });
+  });
+
+  it('lets API Gateway invoke the streams function for the /streams paths only', () => {
+    const sourceArns = Object.values(resourcesOf(tf, 'aws_lambda_permission'))
+      .filter((p) => p.function_name === ref('aws_lambda_function', streams.id, 'function_name'))
+      .map((p) => String(p.source_arn).replace(/^\$\{[^}]+\}/, '<api>'));
+    expect(sourceArns.sort()).toEqual(
+      [
+        '<api>/*/*/streams',
+        '<api>/*/*/streams/*',
+        '<api>/*/*/streams/*/record',
+        '<api>/*/*/streams/*/records',
+      ].sort(),
+    );
+  });
+
   it('has no route without authorization', () => {
     const types = Object.values(resourcesOf(tf, 'aws_apigatewayv2_route')).map((r) => r.authorization_type);
-    expect(types).toEqual(['JWT']);
+    expect(types).toEqual(['JWT', 'JWT', 'JWT', 'JWT', 'JWT']);
   });
 
   it('lets only this API invoke the upload function, on the /uploads path', () => {

@@ -36,6 +36,7 @@ describe('functions', () => {
   describe.each([
     ['streamdrop-dev-upload', 10, 256],
     ['streamdrop-dev-processor', 60, 512],
+    ['streamdrop-dev-streams', 10, 256],
   ])('%s', (name, timeout, memory) => {
     it('runs index.handler on Node.js 22 on arm64', () => {
       expect(json).toHaveResourceWithProperties(LambdaFunction, {
@@ -162,12 +163,58 @@ describe('functions', () => {
     });
   });
 
+  describe("streams function (the administrators' Kinesis proxy)", () => {
+    it('knows the admin group and the streams it may touch', () => {
+      expect(fn('streamdrop-dev-streams').body.environment).toEqual({
+        variables: {
+          ADMIN_GROUP: expect.stringMatching(/^\$\{aws_cognito_user_group\.[^.]+\.name\}$/),
+          ALLOWED_STREAMS: ref('aws_kinesis_stream', stream, 'name'),
+          POWERTOOLS_SERVICE_NAME: 'streamdrop-streams',
+          NODE_OPTIONS: '--enable-source-maps',
+        },
+      });
+    });
+
+    it('may list streams, and describe and put records only on the allowed streams', () => {
+      expect(grantsOf('streamdrop-dev-streams').slice(1)).toEqual([
+        { effect: 'Allow', actions: ['kinesis:ListStreams'], resources: ['*'] },
+        {
+          effect: 'Allow',
+          actions: [
+            'kinesis:DescribeStream',
+            'kinesis:DescribeStreamSummary',
+            'kinesis:PutRecord',
+            'kinesis:PutRecords',
+          ],
+          resources: [streamArn],
+        },
+      ]);
+    });
+
+    it('allows further streams by ARN when configured', () => {
+      const other = 'arn:aws:kinesis:us-east-1:123456789012:stream/audit-events';
+      const { tf: extra } = synth({ STREAMDROP_PROXY_STREAM_ARNS: other });
+      const streamsFn = findResource(extra, 'aws_lambda_function', 'function_name', 'streamdrop-dev-streams');
+      expect(
+        (streamsFn.body.environment as { variables: Record<string, string> }).variables.ALLOWED_STREAMS,
+      ).toMatch(/,audit-events$/);
+      const statements = Object.values(resourcesOf(extra, 'aws_iam_role_policy'))
+        .map((p) => parsePolicy(p.policy))
+        .flatMap((p) => p.Statement);
+      expect(
+        statements.some(
+          (s) => asArray(s.Action).includes('kinesis:PutRecords') && asArray(s.Resource).includes(other),
+        ),
+      ).toBe(true);
+    });
+  });
+
   describe('IAM least privilege across the whole stack', () => {
     const policies = Object.values(resourcesOf(tf, 'aws_iam_role_policy')).map((p) => parsePolicy(p.policy));
     const statements = policies.flatMap((p) => p.Statement);
 
-    it('has inline policies for both functions and nothing else', () => {
-      expect(policies).toHaveLength(2);
+    it('has inline policies for the three functions and nothing else', () => {
+      expect(policies).toHaveLength(3);
       expect(Object.keys(resourcesOf(tf, 'aws_iam_role_policy_attachment'))).toHaveLength(0);
     });
 
@@ -177,10 +224,14 @@ describe('functions', () => {
       expect(actions.filter((a) => a.includes('*'))).toEqual([]);
     });
 
-    it('never names "*" as a resource', () => {
+    it('names "*" as a resource only for kinesis:ListStreams, which has no resource ARN', () => {
       const resources = statements.flatMap((s) => asArray(s.Resource));
       expect(resources.length).toBeGreaterThan(0);
-      expect(resources.filter((r) => r === '*')).toEqual([]);
+      const wildcard = statements.filter((s) => asArray(s.Resource).includes('*'));
+      // The one exception AWS forces: ListStreams cannot be scoped; the streams function filters its answer.
+      expect(wildcard.map((s) => ({ actions: asArray(s.Action), resources: asArray(s.Resource) }))).toEqual([
+        { actions: ['kinesis:ListStreams'], resources: ['*'] },
+      ]);
     });
 
     it('has no Action or Resource "*" in any policy document data source either', () => {

@@ -24,7 +24,7 @@ export function removeTempDir(): void {
 /** Fake esbuild outputs (one tiny index.mjs per function), so tests never need real bundles. */
 export function fakeBundlesDir(): string {
   const bundles = join(tempDir(), 'bundles');
-  for (const name of ['upload', 'processor']) {
+  for (const name of ['upload', 'processor', 'streams']) {
     mkdirSync(join(bundles, name), { recursive: true });
     writeFileSync(join(bundles, name, 'index.mjs'), `export const handler = async () => '${name}';\n`);
   }

@@ -53,20 +53,20 @@ describe('offline terraform plan of the synthesized stack', () => {
     expect(countByType).toEqual({
       aws_apigatewayv2_api: 1,
       aws_apigatewayv2_authorizer: 1,
-      aws_apigatewayv2_integration: 1,
-      aws_apigatewayv2_route: 1,
+      aws_apigatewayv2_integration: 2,
+      aws_apigatewayv2_route: 5,
       aws_apigatewayv2_stage: 1,
-      aws_cloudwatch_log_group: 3,
+      aws_cloudwatch_log_group: 4,
       aws_cognito_user_group: 1,
       aws_cognito_user_pool: 1,
       aws_cognito_user_pool_client: 1,
       aws_cognito_user_pool_domain: 1,
-      aws_iam_role: 2,
-      aws_iam_role_policy: 2,
+      aws_iam_role: 3,
+      aws_iam_role_policy: 3,
       aws_kinesis_stream: 1,
       aws_lambda_event_source_mapping: 1,
-      aws_lambda_function: 2,
-      aws_lambda_permission: 1,
+      aws_lambda_function: 3,
+      aws_lambda_permission: 5,
       aws_s3_bucket: 2,
       aws_s3_bucket_lifecycle_configuration: 2,
       aws_s3_bucket_ownership_controls: 2,
@@ -75,6 +75,6 @@ describe('offline terraform plan of the synthesized stack', () => {
       aws_s3_bucket_server_side_encryption_configuration: 2,
       aws_s3_bucket_versioning: 2,
     });
-    expect(managed).toHaveLength(35);
+    expect(managed).toHaveLength(48);
   }, 180_000);
 });

@@ -40,6 +40,7 @@ describe('StreamdropStack', () => {
         'stream_arn',
         'upload_function_name',
         'processor_function_name',
+        'streams_function_name',
       ].sort(),
     );
   });

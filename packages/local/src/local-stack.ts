@@ -114,6 +114,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
         AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
         TZ: 'UTC',
+        // Lambda runs Node 22; the SDK's notice about Node 20 only concerns the local host.
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         PATH: process.env.PATH ?? '',
       },
     });

@@ -1,7 +1,12 @@
 import type { LocalConfig } from '../local-config';
 
 /** The ready banner: endpoints, users, and the seeds' end-to-end check as copy-paste commands. */
-export function readyBanner(c: LocalConfig, readyMs: number, stateDirLabel: string): string {
+export function readyBanner(
+  c: LocalConfig,
+  readyMs: number,
+  stateDirLabel: string,
+  routes: string[] = [],
+): string {
   const { demo, admin } = c.users;
   const data = c.s3.buckets.data ?? c.s3.buckets.uploads ?? '<data bucket>';
   const awsEnv = `AWS_ACCESS_KEY_ID=${c.s3.accessKeyId} AWS_SECRET_ACCESS_KEY=${c.s3.secretAccessKey} AWS_REGION=${c.region} AWS_DEFAULT_REGION=${c.region}`;
@@ -14,7 +19,7 @@ export function readyBanner(c: LocalConfig, readyMs: number, stateDirLabel: stri
     '',
     `streamdrop local stack is ready in ${(readyMs / 1000).toFixed(1)} s — Ctrl-C stops it (state kept in ${stateDirLabel}/)`,
     '',
-    `  HTTP API   ${c.apiUrl}            POST /uploads (JWT authorizer)`,
+    `  HTTP API   ${c.apiUrl}            ${routes.length > 0 ? routes.join(', ') : 'POST /uploads'} (JWT authorizer)`,
     `  Cognito    ${c.cognito.endpoint}  pool ${c.cognito.userPoolId}, app client ${c.cognito.clientId}`,
     `  S3         ${c.s3.endpoint}  buckets ${Object.entries(c.s3.buckets)
       .filter(([role]) => role === 'data' || role === 'failures')

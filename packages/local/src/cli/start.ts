@@ -34,6 +34,10 @@ function port(name: string, flag: string | undefined, env: string | undefined, f
   return n;
 }
 
+// The SDK warns that its releases after January 2027 need Node 22; the versions pinned here
+// run on Node 20, and the notice would otherwise open every command's output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 async function main(): Promise<void> {
   const started = Date.now();
   const { values } = parseArgs({
@@ -91,7 +95,14 @@ async function main(): Promise<void> {
   });
   const inRepo = relative(repoRoot(), stateDir);
   const label = inRepo && !inRepo.startsWith('..') && !isAbsolute(inRepo) ? inRepo : stateDir;
-  process.stdout.write(`${readyBanner(stack.config, Date.now() - started, label)}\n`);
+  process.stdout.write(
+    `${readyBanner(
+      stack.config,
+      Date.now() - started,
+      label,
+      stack.model.routes.map((r) => r.routeKey),
+    )}\n`,
+  );
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

@@ -116,6 +116,93 @@ describe('the seeds’ flow on the local stack', () => {
   });
 });
 
+describe('the administrators’ Kinesis proxy on the local stack', () => {
+  const call = (method: string, path: string, authorization: string, body?: object) =>
+    fetch(`${t.stack.config.apiUrl}${path}`, {
+      method,
+      headers: { authorization, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+  const stream = () => t.stack.config.kinesis.streamName;
+
+  it('answers the original’s four example calls for an administrator (bare token and Bearer)', async () => {
+    const admin = await signIn(t.stack, 'admin');
+    const list = await call('GET', '/streams', admin.id); // the original's examples send the bare token
+    expect(list.status).toBe(200);
+    expect(await list.json()).toMatchObject({ HasMoreStreams: false, StreamNames: [stream()] });
+
+    const describeStream = await call('GET', `/streams/${stream()}`, `Bearer ${admin.access}`);
+    expect(describeStream.status).toBe(200);
+    const description = ((await describeStream.json()) as { StreamDescription: Record<string, unknown> })
+      .StreamDescription;
+    expect(description).toMatchObject({ StreamName: stream(), StreamStatus: 'ACTIVE' });
+    expect(typeof description.StreamCreationTimestamp).toBe('number');
+
+    const one = await call('PUT', `/streams/${stream()}/record`, `Bearer ${admin.id}`, {
+      Data: 'some data',
+      PartitionKey: 'some key',
+    });
+    expect(one.status).toBe(200);
+    expect(await one.json()).toMatchObject({
+      SequenceNumber: expect.any(String),
+      ShardId: expect.stringMatching(/^shardId-/),
+    });
+
+    const many = await call('PUT', `/streams/${stream()}/records`, admin.access, {
+      records: [
+        { data: 'some data', 'partition-key': 'some key' },
+        { data: 'some other data', 'partition-key': 'some key' },
+      ],
+    });
+    expect(many.status).toBe(200);
+    expect(await many.json()).toMatchObject({
+      FailedRecordCount: 0,
+      Records: [{ SequenceNumber: expect.any(String) }, { SequenceNumber: expect.any(String) }],
+    });
+  });
+
+  it.each([
+    ['GET', '/streams'],
+    ['GET', '/streams/NAME'],
+    ['PUT', '/streams/NAME/record'],
+    ['PUT', '/streams/NAME/records'],
+  ])('answers 403 to a signed-in user who is not an administrator: %s %s', async (method, path) => {
+    const demo = await signIn(t.stack, 'demo');
+    const body = path.endsWith('records')
+      ? { records: [{ data: 'x', 'partition-key': 'k' }] }
+      : path.endsWith('record')
+        ? { Data: 'x', PartitionKey: 'k' }
+        : undefined;
+    const response = await call(method, path.replace('NAME', stream()), `Bearer ${demo.id}`, body);
+    expect(response.status).toBe(403);
+    expect(((await response.json()) as { message: string }).message).toMatch(/admins/);
+  });
+
+  it('turns a proxied record that is not an upload event into a failure record; the next upload is still processed', async () => {
+    const admin = await signIn(t.stack, 'admin');
+    const put = (await (
+      await call('PUT', `/streams/${stream()}/record`, `Bearer ${admin.id}`, {
+        Data: 'not an upload',
+        PartitionKey: 'p',
+      })
+    ).json()) as { SequenceNumber: string };
+    const failures = t.stack.config.s3.buckets.failures ?? '';
+    const record = await eventually(async () => {
+      const list = await s3.send(new ListObjectsV2Command({ Bucket: failures, Prefix: 'processor/' }));
+      const key = list.Contents?.map((o) => o.Key ?? '').find((k) => k.includes(put.SequenceNumber));
+      return key ? read(failures, key) : undefined;
+    });
+    expect(JSON.parse(record).reason).toMatch(/invalid upload event/);
+    const demo = await signIn(t.stack);
+    const next = (await (await upload(demo.id, { filename: 'next.txt', content: 'next one' })).json()) as {
+      file_key: string;
+    };
+    expect(await eventually(() => read(data, next.file_key.replace(/^uploads\//, 'processed/')))).toBe(
+      'NEXT ONE',
+    );
+  });
+});
+
 describe('the streamdrop CLI against the local stack', () => {
   const cli = (...args: string[]) =>
     promisify(execFile)(
