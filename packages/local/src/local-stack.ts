@@ -34,6 +34,8 @@ export interface LocalStack {
   config: LocalConfig;
   model: RuntimeModel;
   stateDir: string;
+  /** The emulator child processes (name and pid), e.g. to watch or to kill in a test. */
+  children: Array<{ name: string; pid: number }>;
   /** Resolves when every poller has caught up with its stream (for tests). */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -193,6 +195,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       config,
       model,
       stateDir,
+      children: emulators.all.map((c) => ({ name: c.name, pid: c.pid })),
       idle: async () => {
         await Promise.all(pollers.map((p) => p.idle()));
       },

@@ -245,6 +245,9 @@ async function main(argv: string[]): Promise<void> {
     if (!command && !values.help) process.exitCode = 2;
     return;
   }
+  if (!['token', 'upload', 'get', 'failures'].includes(command)) {
+    throw new LocalError(`Unknown command "${command}". See \`pnpm streamdrop --help\`.`);
+  }
   const target = targetFrom(values);
   switch (command) {
     case 'token':

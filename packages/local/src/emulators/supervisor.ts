@@ -19,6 +19,7 @@ export interface ChildSpec {
 export interface ChildHandle {
   name: string;
   port: number;
+  pid: number;
   /** Resolves when the child exits, for whatever reason. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Last lines the child wrote to stderr, for error messages. */
@@ -110,6 +111,7 @@ export async function startChild(spec: ChildSpec, log: Log): Promise<ChildHandle
   return {
     name: spec.name,
     port: spec.port,
+    pid: child.pid ?? -1,
     exited,
     stderrTail: () => tail.join('\n'),
     stop() {
