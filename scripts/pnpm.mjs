@@ -4,7 +4,7 @@
 // here), installs the workspace from the lockfile, then runs `pnpm <args>`.
 // Plain Node on purpose: nothing is installed yet when this runs.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -62,11 +62,28 @@ for (const key of Object.keys(env)) {
   if (key.toLowerCase().startsWith('npm_config_')) delete env[key];
 }
 
-const installCode = run(
-  pnpm,
-  ['install', '--frozen-lockfile', '--prefer-offline', '--reporter=append-only'],
-  { env },
-);
+// Skip the install (1-2 s) when node_modules already matches the lockfile and no
+// package.json changed since: `npm start` is run over and over.
+function installIsCurrent() {
+  const installedLock = join(root, 'node_modules', '.pnpm', 'lock.yaml');
+  const modules = join(root, 'node_modules', '.modules.yaml');
+  if (!existsSync(installedLock) || !existsSync(modules)) return false;
+  if (readFileSync(installedLock, 'utf8') !== readFileSync(join(root, 'pnpm-lock.yaml'), 'utf8'))
+    return false;
+  const installedAt = statSync(modules).mtimeMs;
+  const manifests = ['package.json', 'pnpm-workspace.yaml'];
+  for (const parent of ['packages', 'functions']) {
+    for (const name of readdirSync(join(root, parent))) manifests.push(join(parent, name, 'package.json'));
+  }
+  manifests.push(join('infra', 'package.json'), join('scripts', 'package.json'));
+  return manifests.every(
+    (file) => !existsSync(join(root, file)) || statSync(join(root, file)).mtimeMs <= installedAt,
+  );
+}
+
+const installCode = installIsCurrent()
+  ? 0
+  : run(pnpm, ['install', '--frozen-lockfile', '--prefer-offline', '--reporter=append-only'], { env });
 if (installCode !== 0) {
   console.error('streamdrop: `pnpm install --frozen-lockfile` failed; see the output above.');
   process.exit(installCode);

@@ -191,6 +191,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       startedAt: new Date().toISOString(),
     };
     writeLocalConfig(stateDir, config);
+    // In the background: the banner does not wait, the first request usually finds a warm function.
+    void runner.warm();
     return {
       config,
       model,

@@ -40,6 +40,8 @@ type WorkerReply =
   | { id: string; ok: false; error: { errorType: string; errorMessage: string } };
 
 export interface FunctionRunner extends Invoker {
+  /** Starts one environment per function so the first requests skip the cold start. */
+  warm(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -67,7 +69,7 @@ export function createFunctionRunner(options: RunnerOptions): FunctionRunner {
     return dir;
   }
 
-  async function spawnInstance(fn: FunctionModel): Promise<Instance> {
+  async function spawnInstance(fn: FunctionModel, busy: boolean): Promise<Instance> {
     const [moduleName = 'index', exportName = 'handler'] = splitHandler(fn.handler);
     const dir = codeDir(fn);
     const modulePath = [`${moduleName}.mjs`, `${moduleName}.js`, `${moduleName}.cjs`]
@@ -118,7 +120,12 @@ export function createFunctionRunner(options: RunnerOptions): FunctionRunner {
       worker.once('error', onError);
       worker.on('message', onMessage);
     });
-    const instance: Instance = { worker, busy: false };
+    if (closed) {
+      // The runner closed while this environment started (e.g. a warm-up during shutdown).
+      await worker.terminate();
+      throw new Error('The function runner is closed');
+    }
+    const instance: Instance = { worker, busy };
     pools.get(fn.name)?.push(instance) ?? pools.set(fn.name, [instance]);
     worker.on('error', (error) => {
       options.log.error(`${fn.name}: uncaught error in the function: ${error.message}`);
@@ -138,6 +145,19 @@ export function createFunctionRunner(options: RunnerOptions): FunctionRunner {
     waiters.get(name)?.shift()?.();
   }
 
+  // One cold start at a time per function: on a small machine, ten bundles loading at once
+  // starve each other (a burst of 20 uploads took 4 s that way); a queued request instead
+  // takes the first environment that frees up or finishes starting.
+  const spawning = new Set<string>();
+
+  function wait(name: string): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const list = waiters.get(name) ?? [];
+      list.push(resolve);
+      waiters.set(name, list);
+    });
+  }
+
   async function acquire(fn: FunctionModel): Promise<Instance> {
     for (;;) {
       const pool = pools.get(fn.name) ?? [];
@@ -146,17 +166,37 @@ export function createFunctionRunner(options: RunnerOptions): FunctionRunner {
         idle.busy = true;
         return idle;
       }
-      if (pool.length < maxInstances) {
-        const instance = await spawnInstance(fn);
-        instance.busy = true;
-        return instance;
+      if (pool.length < maxInstances && !spawning.has(fn.name)) {
+        spawning.add(fn.name);
+        try {
+          const instance = await spawnInstance(fn, true);
+          return instance;
+        } finally {
+          spawning.delete(fn.name);
+          // Someone else may now spawn the next environment.
+          waiters.get(fn.name)?.shift()?.();
+        }
       }
-      await new Promise<void>((resolve) => {
-        const list = waiters.get(fn.name) ?? [];
-        list.push(resolve);
-        waiters.set(fn.name, list);
-      });
+      await wait(fn.name);
     }
+  }
+
+  /** Starts one environment per function ahead of the first request (in the background). */
+  async function warm(): Promise<void> {
+    await Promise.all(
+      [...models.values()].map(async (fn) => {
+        if ((pools.get(fn.name) ?? []).length > 0 || spawning.has(fn.name)) return;
+        spawning.add(fn.name);
+        try {
+          await spawnInstance(fn, false);
+        } catch (error) {
+          options.log.warn(`${fn.name}: warm-up failed: ${(error as Error).message}`);
+        } finally {
+          spawning.delete(fn.name);
+          waiters.get(fn.name)?.shift()?.();
+        }
+      }),
+    );
   }
 
   function release(name: string, instance: Instance): void {
@@ -185,6 +225,8 @@ export function createFunctionRunner(options: RunnerOptions): FunctionRunner {
     }
     const id = randomUUID();
     const timeoutMs = fn.timeoutSeconds * 1000;
+    // Lambda's timeout covers the invocation, not the environment's init (which has its own limit).
+    const invokedAt = Date.now();
     const reply = new Promise<WorkerReply | 'timeout' | 'crash'>((resolve) => {
       pending.set(id, { resolve });
       instance.onCrash = () => resolve('crash');
@@ -197,7 +239,7 @@ export function createFunctionRunner(options: RunnerOptions): FunctionRunner {
     instance.worker.postMessage({
       id,
       event: JSON.parse(JSON.stringify(event)),
-      deadline: started + timeoutMs,
+      deadline: invokedAt + timeoutMs,
       requestId: randomUUID(),
     });
     const outcome = await Promise.race([reply, timeout]);
@@ -224,6 +266,7 @@ export function createFunctionRunner(options: RunnerOptions): FunctionRunner {
 
   return {
     invoke,
+    warm,
     async close() {
       closed = true;
       const all = [...pools.values()].flat();
