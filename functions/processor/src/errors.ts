@@ -1,20 +1,10 @@
 import { ValidationError } from '@streamdrop/events';
 
-/** Base class of every error thrown by the processor. */
+/** Base class of the processor's own errors (a broken environment throws lambda-kit's ConfigError). */
 export class ProcessorError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'ProcessorError';
-  }
-}
-
-/** An environment variable is missing or malformed; `message` names it. */
-export class ConfigError extends ProcessorError {
-  readonly variable: string;
-  constructor(variable: string, problem: string) {
-    super(`${variable} ${problem}`);
-    this.name = 'ConfigError';
-    this.variable = variable;
   }
 }
 

@@ -1,5 +1,5 @@
+import { ConfigError } from '@streamdrop/lambda-kit';
 import { readConfig } from '../src/config';
-import { ConfigError } from '../src/errors';
 
 const base = { DATA_BUCKET: 'data-bucket', FAILURES_BUCKET: 'failures-bucket' };
 

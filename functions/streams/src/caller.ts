@@ -1,4 +1,5 @@
-import { ForbiddenError, UnauthorizedError } from './errors';
+import { UnauthorizedError } from '@streamdrop/lambda-kit';
+import { ForbiddenError } from './errors';
 
 export const GROUPS_CLAIM = 'cognito:groups';
 

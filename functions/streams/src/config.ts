@@ -1,19 +1,14 @@
-import { StreamsError } from './errors';
-
-/** The function is deployed wrong: a variable is missing or malformed. Answered as a generic 500. */
-export class ConfigError extends StreamsError {
-  constructor(message: string) {
-    super(500, message);
-    this.name = 'ConfigError';
-  }
-}
+import { ConfigError, type Env, type EnvReader, envReader, lazyConfig } from '@streamdrop/lambda-kit';
 
 export const DEFAULT_KINESIS_MAX_ATTEMPTS = 3;
 // A sanity cap: the jittered backoff of more attempts alone can outlast API Gateway's 30 s timeout.
 const KINESIS_MAX_ATTEMPTS_CEILING = 10;
 
 // Cognito's group name pattern; the groups claim separates names with spaces, so none may hold one.
-const GROUP_NAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
+const GROUP_NAME = {
+  pattern: /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u,
+  description: 'a Cognito group name: 1 to 128 characters, no spaces',
+};
 const STREAM_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 
 export interface Config {
@@ -24,58 +19,16 @@ export interface Config {
   readonly kinesisMaxAttempts: number;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
-
-function once<T>(read: () => T): () => T {
-  let cached: { value: T } | undefined;
-  return () => {
-    cached ??= { value: read() };
-    return cached.value;
-  };
-}
-
-// Terraform and shells often set a variable to '' rather than leaving it out: treat both alike.
-function value(env: Env, name: string): string | undefined {
-  const raw = env[name];
-  return raw === undefined || raw === '' ? undefined : raw;
-}
-
-function required(env: Env, name: string): string {
-  const raw = value(env, name);
-  if (raw === undefined) throw new ConfigError(`environment variable ${name} is not set`);
-  return raw;
-}
-
-function groupName(env: Env, name: string): string {
-  const raw = required(env, name);
-  if (!GROUP_NAME.test(raw)) {
-    throw new ConfigError(
-      `environment variable ${name} must be a Cognito group name: 1 to 128 characters, no spaces (got "${raw}")`,
-    );
-  }
-  return raw;
-}
-
-function streamNames(env: Env, name: string): ReadonlySet<string> {
-  const raw = required(env, name);
+function streamNames(read: EnvReader, name: string): ReadonlySet<string> {
+  const raw = read.required(name);
   const names = raw.split(',').map((part) => part.trim());
-  const bad = names.filter((n) => !STREAM_NAME.test(n));
-  if (bad.length > 0) {
+  if (names.some((n) => !STREAM_NAME.test(n))) {
     throw new ConfigError(
-      `environment variable ${name} must be a comma-separated list of Kinesis stream names, not ARNs (got "${raw}")`,
+      name,
+      `must be a comma-separated list of Kinesis stream names, not ARNs (got "${raw}")`,
     );
   }
   return new Set(names);
-}
-
-function integer(env: Env, name: string, fallback: number, max: number): number {
-  const raw = value(env, name);
-  if (raw === undefined) return fallback;
-  const parsed = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isSafeInteger(parsed) || parsed < 1 || parsed > max) {
-    throw new ConfigError(`environment variable ${name} must be an integer from 1 to ${max} (got "${raw}")`);
-  }
-  return parsed;
 }
 
 /**
@@ -83,22 +36,16 @@ function integer(env: Env, name: string, fallback: number, max: number): number 
  * keeps the value; a missing or malformed variable throws a ConfigError that names it.
  */
 export function createConfig(env: Env = process.env): Config {
-  const adminGroup = once(() => groupName(env, 'ADMIN_GROUP'));
-  const allowedStreams = once(() => streamNames(env, 'ALLOWED_STREAMS'));
-  const kinesisMaxAttempts = once(() =>
-    integer(env, 'KINESIS_MAX_ATTEMPTS', DEFAULT_KINESIS_MAX_ATTEMPTS, KINESIS_MAX_ATTEMPTS_CEILING),
-  );
-  return {
-    get adminGroup() {
-      return adminGroup();
-    },
-    get allowedStreams() {
-      return allowedStreams();
-    },
-    get kinesisMaxAttempts() {
-      return kinesisMaxAttempts();
-    },
-  };
+  const read = envReader(env);
+  return lazyConfig<Config>({
+    adminGroup: () => read.required('ADMIN_GROUP', GROUP_NAME),
+    allowedStreams: () => streamNames(read, 'ALLOWED_STREAMS'),
+    kinesisMaxAttempts: () =>
+      read.int('KINESIS_MAX_ATTEMPTS', {
+        fallback: DEFAULT_KINESIS_MAX_ATTEMPTS,
+        max: KINESIS_MAX_ATTEMPTS_CEILING,
+      }),
+  });
 }
 
 export const config = createConfig();

@@ -1,27 +1,13 @@
+import { HttpError } from '@streamdrop/lambda-kit';
+
 /**
- * Base class of every error this function throws on purpose. `statusCode` is the HTTP answer;
- * for 4xx the message is written for the caller, for 5xx it is for the logs only.
+ * Base class of the errors only this function throws. The generic ones (400, 401, 415 and
+ * ConfigError) come from @streamdrop/lambda-kit; all of them are HttpErrors.
  */
-export class StreamsError extends Error {
-  readonly statusCode: number;
+export class StreamsError extends HttpError {
   constructor(statusCode: number, message: string, options?: ErrorOptions) {
-    super(message, options);
+    super(statusCode, message, options);
     this.name = 'StreamsError';
-    this.statusCode = statusCode;
-  }
-}
-
-export class BadRequestError extends StreamsError {
-  constructor(message: string, options?: ErrorOptions) {
-    super(400, message, options);
-    this.name = 'BadRequestError';
-  }
-}
-
-export class UnauthorizedError extends StreamsError {
-  constructor(message = 'a signed-in caller is required', options?: ErrorOptions) {
-    super(401, message, options);
-    this.name = 'UnauthorizedError';
   }
 }
 
@@ -58,13 +44,6 @@ export class RouteNotFoundError extends NotFoundError {
   constructor(routeKey: string) {
     super(`no route ${routeKey}`);
     this.name = 'RouteNotFoundError';
-  }
-}
-
-export class UnsupportedMediaTypeError extends StreamsError {
-  constructor(message = 'unsupported content type; send "Content-Type: application/json"') {
-    super(415, message);
-    this.name = 'UnsupportedMediaTypeError';
   }
 }
 

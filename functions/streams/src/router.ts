@@ -5,9 +5,9 @@ import {
   StreamNameSchema,
   type StreamProxyResponse,
 } from '@streamdrop/events';
-import { parseJsonBody } from './body';
+import { BadRequestError, parseJsonBody } from '@streamdrop/lambda-kit';
 import { authorizeAdmin } from './caller';
-import { BadRequestError, RouteNotFoundError } from './errors';
+import { RouteNotFoundError } from './errors';
 import {
   assertAllowed,
   describeStream,
@@ -46,18 +46,18 @@ export async function handleStreamsRequest(
       return describeStream(streamNameOf(request, deps), deps);
     case STREAM_PROXY_ROUTES.putRecord: {
       const streamName = streamNameOf(request, deps);
-      const body = parseJsonBody(request, parsePutRecordRequest, 'a JSON object with Data and PartitionKey');
+      const body = parseJsonBody(request, parsePutRecordRequest, {
+        expected: 'a JSON object with Data and PartitionKey',
+      });
       const result = await putRecord(streamName, body, deps);
       deps.logger?.info('record put', { ...audit, streamName, shardId: result.ShardId });
       return result;
     }
     case STREAM_PROXY_ROUTES.putRecords: {
       const streamName = streamNameOf(request, deps);
-      const body = parseJsonBody(
-        request,
-        parsePutRecordsRequest,
-        'a JSON object with records: [{ "data", "partition-key" }]',
-      );
+      const body = parseJsonBody(request, parsePutRecordsRequest, {
+        expected: 'a JSON object with records: [{ "data", "partition-key" }]',
+      });
       const result = await putRecords(streamName, body, deps);
       deps.logger?.info('records put', {
         ...audit,

@@ -1,4 +1,5 @@
-import { type Config, ConfigError, createConfig } from '../src/config';
+import { ConfigError } from '@streamdrop/lambda-kit';
+import { type Config, createConfig } from '../src/config';
 
 const VALID = { ADMIN_GROUP: 'admins', ALLOWED_STREAMS: 'streamdrop-test-uploads' };
 

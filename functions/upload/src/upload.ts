@@ -8,19 +8,13 @@ import {
   encodeUploadEvent,
   parseUploadRequest,
   type UploadEventV1,
-  type UploadRequest,
   type UploadResponse,
   uploadKey,
   ValidationError,
 } from '@streamdrop/events';
+import { PayloadTooLargeError, parseJsonBody, UnauthorizedError } from '@streamdrop/lambda-kit';
 import type { Config } from './config';
-import {
-  BadRequestError,
-  PayloadTooLargeError,
-  ServiceUnavailableError,
-  UnauthorizedError,
-  UnsupportedMediaTypeError,
-} from './errors';
+import { ServiceUnavailableError } from './errors';
 import type { UploadInput } from './upload-input';
 
 export const ACCEPTED_MESSAGE = 'Upload accepted; it will be processed shortly.';
@@ -47,37 +41,6 @@ export function maxBodyBytes(maxUploadBytes: number): number {
   return Math.ceil(maxUploadBytes / 3) * 4 + JSON_SLACK_BYTES;
 }
 
-function assertJsonContentType(header: string | undefined): void {
-  if (header === undefined || header.trim() === '') return;
-  const [mediaType = '', ...parameters] = header.split(';').map((part) => part.trim().toLowerCase());
-  const json = mediaType === 'application/json' || /^application\/[a-z0-9!#$&^_.+-]+\+json$/.test(mediaType);
-  const utf8 = parameters.every((p) => /^charset\s*=\s*("utf-8"|utf-8)$/.test(p));
-  if (!json || !utf8) throw new UnsupportedMediaTypeError();
-}
-
-function parseBody(input: UploadInput, maxUploadBytes: number): UploadRequest {
-  const raw = Buffer.from(input.body ?? '', input.isBase64Encoded ? 'base64' : 'utf8');
-  if (raw.length > maxBodyBytes(maxUploadBytes)) {
-    throw new PayloadTooLargeError(
-      `request body is too large: content is limited to ${maxUploadBytes} bytes`,
-    );
-  }
-  if (raw.length === 0)
-    throw new BadRequestError('body is required: a JSON object with filename and content');
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw));
-  } catch {
-    throw new BadRequestError('body is not valid JSON');
-  }
-  try {
-    return parseUploadRequest(json);
-  } catch (error) {
-    if (error instanceof ValidationError) throw new BadRequestError(error.message, { cause: error });
-    throw error;
-  }
-}
-
 function keyFor(userSub: string, uploadId: string, filename: string): string {
   try {
     return uploadKey({ userSub, uploadId, filename });
@@ -94,15 +57,20 @@ function keyFor(userSub: string, uploadId: string, filename: string): string {
 
 /**
  * Handles `POST /uploads`: stores the file under `uploads/<sub>/<id>/<filename>` and publishes
- * upload event v1. Resolves only once both are durable; throws an UploadError otherwise.
+ * upload event v1. Resolves only once both are durable; throws an HttpError otherwise.
  */
 export async function processUpload(input: UploadInput, deps: UploadDeps): Promise<UploadResponse> {
   // Read every setting before anything is stored, so a deployment mistake cannot leave an orphan.
   const { dataBucket: bucket, streamName, maxUploadBytes } = deps.config;
 
   if (!input.userSub) throw new UnauthorizedError();
-  assertJsonContentType(input.contentType);
-  const request = parseBody(input, maxUploadBytes);
+  const request = parseJsonBody(input, parseUploadRequest, {
+    expected: 'a JSON object with filename and content',
+    limit: {
+      maxBytes: maxBodyBytes(maxUploadBytes),
+      message: `request body is too large: content is limited to ${maxUploadBytes} bytes`,
+    },
+  });
   const bytes = decodeContent(request);
   if (bytes.length > maxUploadBytes) {
     throw new PayloadTooLargeError(`content must be at most ${maxUploadBytes} bytes (got ${bytes.length})`);

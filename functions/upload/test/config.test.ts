@@ -1,5 +1,6 @@
 import { DEFAULT_MAX_UPLOAD_BYTES } from '@streamdrop/events';
-import { type Config, ConfigError, createConfig } from '../src/config';
+import { ConfigError } from '@streamdrop/lambda-kit';
+import { type Config, createConfig } from '../src/config';
 
 const VALID = { DATA_BUCKET: 'streamdrop-test-data', STREAM_NAME: 'streamdrop-test-uploads' };
 

@@ -9,7 +9,8 @@ import {
   TEST_UPLOAD_ID,
   TEST_USER_SUB,
 } from '@streamdrop/events/testing';
-import { ServiceUnavailableError, UploadError } from '../src/errors';
+import { HttpError } from '@streamdrop/lambda-kit';
+import { ServiceUnavailableError } from '../src/errors';
 import { maxBodyBytes, processUpload } from '../src/upload';
 import { uploadInputFromEvent } from '../src/upload-input';
 import {
@@ -341,7 +342,7 @@ describe('upload core: failing dependencies', () => {
     const rejection = upload({ body: SEED_BODY }, makeDeps({ newId: () => 'not/an/id' }));
 
     await expect(rejection).rejects.toBeInstanceOf(ValidationError);
-    await expect(rejection).rejects.not.toBeInstanceOf(UploadError);
+    await expect(rejection).rejects.not.toBeInstanceOf(HttpError);
     expectNothingStoredOrPublished();
   });
 
