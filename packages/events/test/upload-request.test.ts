@@ -54,6 +54,19 @@ describe('upload request schema', () => {
     expect((error as ValidationError).message).toMatch(reason);
   });
 
+  it('accepts base64 content of several MB (checked in linear time, no regex backtracking)', () => {
+    const content = Buffer.alloc(4 * 1024 * 1024, 7).toString('base64');
+    expect(parseUploadRequest({ filename: 'big.bin', content, encoding: 'base64' }).content).toHaveLength(
+      content.length,
+    );
+  });
+
+  it('refuses base64 whose padding bits are not zero (not canonical RFC 4648)', () => {
+    expect(() => parseUploadRequest({ filename: 'a.bin', content: 'AB==', encoding: 'base64' })).toThrow(
+      /not valid base64/,
+    );
+  });
+
   it('defaults the content type from the encoding', () => {
     expect(defaultContentType('utf8')).toBe('text/plain; charset=utf-8');
     expect(defaultContentType('base64')).toBe('application/octet-stream');

@@ -175,8 +175,10 @@ export class JwtAuthorizers {
   /** Runs after the library checked the signature (kid found in the JWKS) and the exact `iss`. */
   private checkClaims(payload: JwtPayload, authorizer: JwtAuthorizerModel): void {
     const nowSeconds = this.options.now() / 1000;
-    if (payload.exp !== undefined && payload.exp <= nowSeconds)
-      throw new TokenRejected('the token has expired');
+    // AWS: "exp – Must be after the current time" (http-api-jwt-authorizer, step 4). A token without
+    // exp would never expire; Cognito always sets it, so only a forged or foreign token lacks it.
+    if (payload.exp === undefined) throw new TokenRejected('the token has no expiration time');
+    if (payload.exp <= nowSeconds) throw new TokenRejected('the token has expired');
     if (payload.nbf !== undefined && payload.nbf > nowSeconds)
       throw new TokenRejected('the token is not valid yet');
     if (payload.iat !== undefined && payload.iat > nowSeconds) {

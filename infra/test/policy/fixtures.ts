@@ -1,0 +1,239 @@
+/**
+ * A small stack that satisfies every policy rule, written by hand in the shapes cdktf synthesizes.
+ * Each negative test clones it and breaks one thing, so a rule that reports the clone is shown to
+ * react to that one thing (and policy.test.ts checks that the untouched fragment passes every rule).
+ */
+import type { TfBody, TfStack } from './terraform';
+
+const BUCKET = '${aws_s3_bucket.b.id}';
+const BUCKET_ARN = '${aws_s3_bucket.b.arn}';
+
+export const tlsOnlyPolicy = (arn = BUCKET_ARN) =>
+  JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'DenyInsecureTransport',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: [arn, `${arn}/*`],
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+    ],
+  });
+
+export const identityPolicy = (statements: object[]) =>
+  JSON.stringify({ Version: '2012-10-17', Statement: statements });
+
+export const lambdaTrustPolicy = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+});
+
+export function compliantStack(): TfStack {
+  return {
+    resource: {
+      aws_s3_bucket: { b: { bucket_prefix: 'fixture-data-', force_destroy: false } },
+      aws_s3_bucket_public_access_block: {
+        b: {
+          bucket: BUCKET,
+          block_public_acls: true,
+          block_public_policy: true,
+          ignore_public_acls: true,
+          restrict_public_buckets: true,
+        },
+      },
+      aws_s3_bucket_server_side_encryption_configuration: {
+        b: {
+          bucket: BUCKET,
+          rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: 'AES256' } }],
+        },
+      },
+      aws_s3_bucket_versioning: { b: { bucket: BUCKET, versioning_configuration: { status: 'Enabled' } } },
+      aws_s3_bucket_ownership_controls: {
+        b: { bucket: BUCKET, rule: { object_ownership: 'BucketOwnerEnforced' } },
+      },
+      aws_s3_bucket_lifecycle_configuration: {
+        b: {
+          bucket: BUCKET,
+          rule: [
+            {
+              id: 'expire',
+              status: 'Enabled',
+              filter: [{ prefix: '' }],
+              abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }],
+              noncurrent_version_expiration: [{ noncurrent_days: 30 }],
+            },
+          ],
+        },
+      },
+      aws_s3_bucket_policy: { b: { bucket: BUCKET, policy: tlsOnlyPolicy() } },
+      aws_kinesis_stream: {
+        s: { name: 'fixture-uploads', encryption_type: 'KMS', kms_key_id: 'alias/aws/kinesis' },
+      },
+      aws_cloudwatch_log_group: {
+        g: { name: '/aws/lambda/fixture-fn', retention_in_days: 14 },
+        access: { name: '/aws/apigateway/fixture', retention_in_days: 14 },
+      },
+      aws_iam_role: { r: { name: 'fixture-fn-role', assume_role_policy: lambdaTrustPolicy } },
+      aws_iam_role_policy: {
+        p: {
+          role: '${aws_iam_role.r.id}',
+          policy: identityPolicy([
+            {
+              Sid: 'ReadUploads',
+              Effect: 'Allow',
+              Action: ['s3:GetObject'],
+              Resource: [`${BUCKET_ARN}/uploads/*`],
+            },
+            { Sid: 'ListStreams', Effect: 'Allow', Action: ['kinesis:ListStreams'], Resource: ['*'] },
+            { Sid: 'DenyDelete', Effect: 'Deny', Action: ['s3:*'], Resource: ['*'] },
+          ]),
+        },
+      },
+      aws_lambda_function: {
+        f: {
+          function_name: 'fixture-fn',
+          role: '${aws_iam_role.r.arn}',
+          runtime: 'nodejs22.x',
+          handler: 'index.handler',
+          depends_on: ['aws_cloudwatch_log_group.g', 'aws_iam_role_policy.p'],
+          environment: {
+            variables: {
+              DATA_BUCKET: '${aws_s3_bucket.b.bucket}',
+              MAX_UPLOAD_BYTES: '4194304',
+              POWERTOOLS_SERVICE_NAME: 'fixture',
+            },
+          },
+        },
+      },
+      aws_lambda_permission: {
+        api: {
+          statement_id: 'AllowApiGateway',
+          action: 'lambda:InvokeFunction',
+          function_name: '${aws_lambda_function.f.function_name}',
+          principal: 'apigateway.amazonaws.com',
+          source_arn: '${aws_apigatewayv2_api.a.execution_arn}/*/*/uploads',
+        },
+      },
+      aws_lambda_event_source_mapping: {
+        m: {
+          event_source_arn: '${aws_kinesis_stream.s.arn}',
+          function_name: '${aws_lambda_function.f.arn}',
+          starting_position: 'LATEST',
+          batch_size: 10,
+          parallelization_factor: 1,
+          function_response_types: ['ReportBatchItemFailures'],
+          bisect_batch_on_function_error: true,
+          maximum_retry_attempts: 5,
+          maximum_record_age_in_seconds: 3600,
+          destination_config: { on_failure: { destination_arn: BUCKET_ARN } },
+        },
+      },
+      aws_apigatewayv2_api: {
+        a: {
+          name: 'fixture',
+          protocol_type: 'HTTP',
+          cors_configuration: {
+            allow_origins: ['https://app.example.com', 'http://localhost:3000'],
+            allow_headers: ['authorization', 'content-type'],
+            allow_credentials: false,
+          },
+        },
+      },
+      aws_apigatewayv2_authorizer: {
+        j: {
+          api_id: '${aws_apigatewayv2_api.a.id}',
+          name: 'cognito',
+          authorizer_type: 'JWT',
+          identity_sources: ['$request.header.Authorization'],
+          jwt_configuration: {
+            issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/${aws_cognito_user_pool.u.id}',
+            audience: ['${aws_cognito_user_pool_client.c.id}'],
+          },
+        },
+      },
+      aws_apigatewayv2_integration: {
+        i: {
+          api_id: '${aws_apigatewayv2_api.a.id}',
+          integration_type: 'AWS_PROXY',
+          integration_uri: '${aws_lambda_function.f.invoke_arn}',
+          payload_format_version: '2.0',
+        },
+      },
+      aws_apigatewayv2_route: {
+        r: {
+          api_id: '${aws_apigatewayv2_api.a.id}',
+          route_key: 'POST /uploads',
+          target: 'integrations/${aws_apigatewayv2_integration.i.id}',
+          authorization_type: 'JWT',
+          authorizer_id: '${aws_apigatewayv2_authorizer.j.id}',
+        },
+      },
+      aws_apigatewayv2_stage: {
+        s: {
+          api_id: '${aws_apigatewayv2_api.a.id}',
+          name: '$default',
+          default_route_settings: { throttling_burst_limit: 100, throttling_rate_limit: 50 },
+          access_log_settings: {
+            destination_arn: '${aws_cloudwatch_log_group.access.arn}',
+            format: JSON.stringify({
+              requestId: '$context.requestId',
+              status: '$context.status',
+              authorizerError: '$context.authorizer.error',
+            }),
+          },
+        },
+      },
+      aws_cognito_user_pool: {
+        u: {
+          name: 'fixture-users',
+          password_policy: {
+            minimum_length: 12,
+            require_lowercase: true,
+            require_uppercase: true,
+            require_numbers: true,
+            require_symbols: true,
+            temporary_password_validity_days: 7,
+          },
+          mfa_configuration: 'OPTIONAL',
+          software_token_mfa_configuration: { enabled: true },
+        },
+      },
+      aws_cognito_user_pool_client: {
+        c: {
+          name: 'fixture-client',
+          user_pool_id: '${aws_cognito_user_pool.u.id}',
+          prevent_user_existence_errors: 'ENABLED',
+          allowed_oauth_flows: ['code'],
+          callback_urls: ['https://app.example.com/callback', 'http://localhost:3000/'],
+          logout_urls: ['https://app.example.com/'],
+          id_token_validity: 60,
+          access_token_validity: 60,
+          refresh_token_validity: 30,
+          token_validity_units: [{ id_token: 'minutes', access_token: 'minutes', refresh_token: 'days' }],
+          enable_token_revocation: true,
+        },
+      },
+    },
+  };
+}
+
+/** The body of resource `type.name` in `stack`, for a negative test to break. */
+export function body(stack: TfStack, type: string, name: string): TfBody {
+  const found = stack.resource?.[type]?.[name];
+  if (!found) throw new Error(`fixture has no ${type}.${name}`);
+  return found;
+}
+
+/** Adds (or replaces) resource `type.name`. */
+export function put(stack: TfStack, type: string, name: string, value: TfBody): void {
+  stack.resource ??= {};
+  stack.resource[type] = { ...stack.resource[type], [name]: value };
+}
+
+/** Removes every resource of `type`. */
+export function drop(stack: TfStack, type: string): void {
+  delete stack.resource?.[type];
+}
