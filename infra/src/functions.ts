@@ -3,7 +3,7 @@ import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-s
 import { Construct } from 'constructs';
 import type { EventSourceConfig } from './config';
 import { type Binding, NodeFunction } from './lambda-function';
-import { bucketBinding, PROCESSED_PREFIX, type Storage, UPLOADS_PREFIX } from './storage';
+import { bucketBinding, IDEMPOTENCY_PREFIX, PROCESSED_PREFIX, type Storage, UPLOADS_PREFIX } from './storage';
 import type { Stream } from './stream';
 
 export interface FunctionsOptions {
@@ -55,7 +55,15 @@ export class Functions extends Construct {
             prefix: UPLOADS_PREFIX,
             actions: ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
           },
+          // Idempotency-Key records: read, claim, complete, release.
+          {
+            sid: 'IdempotencyRecords',
+            prefix: IDEMPOTENCY_PREFIX,
+            actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+          },
         ]),
+        // So that reading an absent idempotency record is a 404, not a 403.
+        { grants: [{ sid: 'ListDataBucket', actions: ['s3:ListBucket'], resources: [storage.data.arn] }] },
         stream.producerBinding('STREAM_NAME'),
       ],
     });

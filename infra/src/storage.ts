@@ -12,6 +12,8 @@ import type { Binding } from './lambda-function';
 /** Key prefixes of the data bucket; the same strings as UPLOADS_PREFIX / PROCESSED_PREFIX in @streamdrop/events. */
 export const UPLOADS_PREFIX = 'uploads/';
 export const PROCESSED_PREFIX = 'processed/';
+/** Idempotency-Key records of the upload function (IDEMPOTENCY_PREFIX in @streamdrop/events). */
+export const IDEMPOTENCY_PREFIX = 'idempotency/';
 
 export interface SecureBucketOptions {
   /** `bucket_prefix`: S3 appends a unique suffix, so names never collide across accounts. */
@@ -19,6 +21,8 @@ export interface SecureBucketOptions {
   readonly forceDestroy: boolean;
   /** Old object versions are kept this long after being overwritten or deleted. */
   readonly noncurrentVersionDays: number;
+  /** Short-lived records under these prefixes expire (current and old versions) after `days`. */
+  readonly expiringPrefixes?: readonly { readonly prefix: string; readonly days: number }[];
 }
 
 /**
@@ -73,6 +77,13 @@ export class SecureBucket extends Construct {
           noncurrentVersionExpiration: [{ noncurrentDays: options.noncurrentVersionDays }],
           abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
         },
+        ...(options.expiringPrefixes ?? []).map(({ prefix, days }) => ({
+          id: `expire-${prefix.replace(/[^A-Za-z0-9]+/g, '-').replace(/-$/, '')}`,
+          status: 'Enabled',
+          filter: [{ prefix }],
+          expiration: [{ days }],
+          noncurrentVersionExpiration: [{ noncurrentDays: 1 }],
+        })),
       ],
       // Noncurrent-version rules act on versions: apply them once versioning is on (as the provider docs do).
       dependsOn: [versioning],
@@ -141,6 +152,8 @@ export class Storage extends Construct {
     this.data = new SecureBucket(this, 'data', {
       namePrefix: `streamdrop-${options.stage}-data-`,
       ...common,
+      // Idempotency-Key records answer for 24 h; S3 expires them a day after that.
+      expiringPrefixes: [{ prefix: IDEMPOTENCY_PREFIX, days: 2 }],
     });
     this.failures = new SecureBucket(this, 'failures', {
       namePrefix: `streamdrop-${options.stage}-failures-`,

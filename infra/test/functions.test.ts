@@ -110,15 +110,26 @@ describe('functions', () => {
       });
     });
 
-    it('may put and delete (rollback) objects under uploads/ only, and put records on the stream', () => {
+    it('may put and delete (rollback) objects under uploads/, keep idempotency records, and put records on the stream', () => {
       expect(grantsOf('streamdrop-dev-upload').slice(1)).toEqual([
         {
           effect: 'Allow',
           actions: ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
           resources: [`${dataArn}/uploads/*`],
         },
+        {
+          effect: 'Allow',
+          actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+          resources: [`${dataArn}/idempotency/*`],
+        },
+        { effect: 'Allow', actions: ['s3:ListBucket'], resources: [dataArn] },
         { effect: 'Allow', actions: ['kinesis:PutRecord'], resources: [streamArn] },
       ]);
+    });
+
+    it('cannot read uploads or processed objects (only its own idempotency records)', () => {
+      const reads = grantsOf('streamdrop-dev-upload').filter((g) => g.actions.includes('s3:GetObject'));
+      expect(reads.flatMap((g) => g.resources)).toEqual([`${dataArn}/idempotency/*`]);
     });
   });
 

@@ -64,13 +64,14 @@ describe('storage', () => {
     it('expires old versions and abandoned multipart uploads', () => {
       expect(json).toHaveResourceWithProperties(S3BucketLifecycleConfiguration, {
         bucket: bucketId,
-        rule: [
+        rule: expect.arrayContaining([
           expect.objectContaining({
             status: 'Enabled',
+            filter: [{ prefix: '' }],
             noncurrent_version_expiration: [{ noncurrent_days: 30 }],
             abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }],
           }),
-        ],
+        ]),
       });
     });
 
@@ -100,6 +101,22 @@ describe('storage', () => {
         policy: `\${data.aws_iam_policy_document.${doc?.[0]}.json}`,
         depends_on: [`aws_s3_bucket_public_access_block.${pab.id}`],
       });
+    });
+  });
+
+  it('expires Idempotency-Key records in the data bucket two days after they are written', () => {
+    const data = findResource(tf, 'aws_s3_bucket', 'bucket_prefix', 'streamdrop-dev-data-');
+    expect(json).toHaveResourceWithProperties(S3BucketLifecycleConfiguration, {
+      bucket: ref('aws_s3_bucket', data.id, 'id'),
+      rule: expect.arrayContaining([
+        {
+          id: 'expire-idempotency',
+          status: 'Enabled',
+          filter: [{ prefix: 'idempotency/' }],
+          expiration: [{ days: 2 }],
+          noncurrent_version_expiration: [{ noncurrent_days: 1 }],
+        },
+      ]),
     });
   });
 

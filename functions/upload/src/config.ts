@@ -13,8 +13,12 @@ const STREAM_NAME = {
   description: 'a Kinesis stream name (not an ARN)',
 };
 
+export const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+
 export interface Config {
   readonly dataBucket: string;
+  /** How long an Idempotency-Key answers with its first response. */
+  readonly idempotencyTtlSeconds: number;
   readonly streamName: string;
   readonly maxUploadBytes: number;
   readonly kinesisMaxAttempts: number;
@@ -38,6 +42,11 @@ export function createConfig(env: Env = process.env): Config {
         max: KINESIS_MAX_ATTEMPTS_CEILING,
       }),
     s3ForcePathStyle: () => read.bool('S3_FORCE_PATH_STYLE'),
+    idempotencyTtlSeconds: () =>
+      read.int('IDEMPOTENCY_TTL_SECONDS', {
+        fallback: DEFAULT_IDEMPOTENCY_TTL_SECONDS,
+        max: 7 * 24 * 60 * 60,
+      }),
   });
 }
 

@@ -8,7 +8,7 @@ import { kinesis, s3 } from './clients';
 import { config } from './config';
 import { logger } from './logger';
 import { acceptedResponse, errorResponse } from './responses';
-import { processUpload, type UploadDeps } from './upload';
+import { acceptUpload, type UploadDeps } from './upload';
 import { uploadInputFromEvent } from './upload-input';
 
 export type UploadHandler = (
@@ -21,7 +21,8 @@ export function createHandler(deps: UploadDeps): UploadHandler {
   return async (event, context) => {
     logger.addContext(context);
     try {
-      return acceptedResponse(await processUpload(uploadInputFromEvent(event), deps));
+      const outcome = await acceptUpload(uploadInputFromEvent(event), deps);
+      return acceptedResponse(outcome.response, outcome.replayed);
     } catch (error) {
       return errorResponse(error, event.requestContext.requestId);
     }

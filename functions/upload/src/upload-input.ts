@@ -9,6 +9,8 @@ export interface UploadInput {
   contentType: string | undefined;
   body: string | undefined;
   isBase64Encoded: boolean;
+  /** The Idempotency-Key header, when the client sent one. */
+  idempotencyKey: string | undefined;
 }
 
 export function uploadInputFromEvent(event: APIGatewayProxyEventV2WithJWTAuthorizer): UploadInput {
@@ -19,5 +21,6 @@ export function uploadInputFromEvent(event: APIGatewayProxyEventV2WithJWTAuthori
     contentType: event.headers?.['content-type'],
     body: event.body,
     isBase64Encoded: event.isBase64Encoded,
+    idempotencyKey: event.headers?.['idempotency-key'],
   };
 }

@@ -12,9 +12,18 @@ import {
   uploadKey,
   ValidationError,
 } from '@streamdrop/events';
-import { PayloadTooLargeError, parseJsonBody, UnauthorizedError } from '@streamdrop/lambda-kit';
+import { HttpError, PayloadTooLargeError, parseJsonBody, UnauthorizedError } from '@streamdrop/lambda-kit';
 import type { Config } from './config';
 import { ServiceUnavailableError } from './errors';
+import {
+  claim,
+  complete,
+  type IdempotencyDeps,
+  idempotentUploadId,
+  parseIdempotencyKey,
+  release,
+  requestFingerprint,
+} from './idempotency';
 import type { UploadInput } from './upload-input';
 
 export const ACCEPTED_MESSAGE = 'Upload accepted; it will be processed shortly.';
@@ -26,7 +35,8 @@ const JSON_SLACK_BYTES = 16 * 1024;
 export interface UploadDeps {
   s3: Pick<S3Client, 'send'>;
   kinesis: Pick<KinesisClient, 'send'>;
-  config: Pick<Config, 'dataBucket' | 'streamName' | 'maxUploadBytes'>;
+  config: Pick<Config, 'dataBucket' | 'streamName' | 'maxUploadBytes'> &
+    Partial<Pick<Config, 'idempotencyTtlSeconds'>>;
   now(): Date;
   newId(): string;
   logger?: Pick<Logger, 'info' | 'error'>;
@@ -55,15 +65,27 @@ function keyFor(userSub: string, uploadId: string, filename: string): string {
   }
 }
 
+export interface UploadOutcome {
+  response: UploadResponse;
+  /** True when an Idempotency-Key matched an earlier request: nothing new was stored or published. */
+  replayed: boolean;
+}
+
 /**
  * Handles `POST /uploads`: stores the file under `uploads/<sub>/<id>/<filename>` and publishes
  * upload event v1. Resolves only once both are durable; throws an HttpError otherwise.
  */
 export async function processUpload(input: UploadInput, deps: UploadDeps): Promise<UploadResponse> {
+  return (await acceptUpload(input, deps)).response;
+}
+
+/** processUpload, also saying whether the answer is the replay of an earlier request. */
+export async function acceptUpload(input: UploadInput, deps: UploadDeps): Promise<UploadOutcome> {
   // Read every setting before anything is stored, so a deployment mistake cannot leave an orphan.
   const { dataBucket: bucket, streamName, maxUploadBytes } = deps.config;
 
   if (!input.userSub) throw new UnauthorizedError();
+  const userSub = input.userSub;
   const request = parseJsonBody(input, parseUploadRequest, {
     expected: 'a JSON object with filename and content',
     limit: {
@@ -76,76 +98,132 @@ export async function processUpload(input: UploadInput, deps: UploadDeps): Promi
     throw new PayloadTooLargeError(`content must be at most ${maxUploadBytes} bytes (got ${bytes.length})`);
   }
 
-  const uploadId = deps.newId();
-  const key = keyFor(input.userSub, uploadId, request.filename);
+  const idempotencyKey = parseIdempotencyKey(input.idempotencyKey);
+  const uploadId = idempotencyKey ? idempotentUploadId(userSub, idempotencyKey) : deps.newId();
+  const key = keyFor(userSub, uploadId, request.filename);
   const digest = createHash('sha256').update(bytes).digest();
   const sha256 = digest.toString('hex');
   const contentType = request.contentType ?? defaultContentType(request.encoding);
-  const event: UploadEventV1 = {
-    version: 1,
-    uploadId,
+  const idempotency: IdempotencyDeps = {
+    s3: deps.s3,
     bucket,
-    key,
-    size: bytes.length,
-    contentType,
-    sha256,
-    uploadedAt: deps.now().toISOString(),
-    requestId: input.requestId,
-    userSub: input.userSub,
+    ttlSeconds: deps.config.idempotencyTtlSeconds ?? 24 * 60 * 60,
+    now: deps.now,
   };
-  // Encoded (and so validated) before the object is stored, for the same reason as above.
-  const data = encodeUploadEvent(event);
-
-  let versionId: string | undefined;
-  try {
-    const stored = await deps.s3.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: key,
-        Body: bytes,
-        ContentType: contentType,
-        ContentLength: bytes.length,
-        Metadata: { 'upload-id': uploadId, sha256, 'user-sub': input.userSub },
-        // S3 recomputes the digest and refuses the object if a byte changed on the way.
-        ChecksumSHA256: digest.toString('base64'),
-      }),
+  const fingerprint = requestFingerprint({ filename: request.filename, contentType, sha256 });
+  if (idempotencyKey) {
+    const claimed = await withUnavailable('idempotency record', () =>
+      claim(idempotency, { userSub: userSub, key: idempotencyKey, fingerprint, uploadId }),
     );
-    versionId = stored.VersionId;
+    if (claimed.kind === 'replay') {
+      deps.logger?.info('idempotent replay', { uploadId, requestId: input.requestId });
+      return { response: claimed.response, replayed: true };
+    }
+  }
+  try {
+    const response = await storeAndPublish();
+    if (idempotencyKey) {
+      await complete(idempotency, { userSub, key: idempotencyKey, fingerprint, response }).catch(
+        (error: unknown) =>
+          // The upload is durable; a retry with the key will take over the stale claim and
+          // re-publish the same upload id, which the idempotent processor folds into one object.
+          deps.logger?.error('could not record the idempotent response', {
+            uploadId,
+            requestId: input.requestId,
+            error,
+          }),
+      );
+    }
+    return { response, replayed: false };
   } catch (error) {
-    throw new ServiceUnavailableError('S3 PutObject failed', { cause: error });
+    if (idempotencyKey) {
+      // Free the key so that the client's retry with it is not told "in progress".
+      await release(idempotency, { userSub: userSub, key: idempotencyKey }).catch((releaseError: unknown) =>
+        deps.logger?.error('could not release an idempotency key', {
+          requestId: input.requestId,
+          error: releaseError,
+        }),
+      );
+    }
+    throw error;
   }
 
-  try {
-    await deps.kinesis.send(
-      new PutRecordCommand({ StreamName: streamName, PartitionKey: uploadId, Data: data }),
-    );
-  } catch (error) {
-    // The caller hears 503 and will retry under a new uploadId, so an object without an event
-    // would be an orphan that nothing ever processes or cleans up. Remove it rather than mark
-    // it: marking needs a sweeper and keeps data the caller was told we did not take. Deleting
-    // the exact version leaves nothing behind in a versioned bucket (a plain delete there only
-    // adds a delete marker). If PutRecord in fact succeeded unseen, the processor finds no
-    // object and records the failure in the failures bucket.
-    await rollback(deps, bucket, key, versionId, input.requestId);
-    throw new ServiceUnavailableError('Kinesis PutRecord failed; the stored object was rolled back', {
-      cause: error,
+  async function storeAndPublish(): Promise<UploadResponse> {
+    const event: UploadEventV1 = {
+      version: 1,
+      uploadId,
+      bucket,
+      key,
+      size: bytes.length,
+      contentType,
+      sha256,
+      uploadedAt: deps.now().toISOString(),
+      requestId: input.requestId,
+      userSub: userSub,
+    };
+    // Encoded (and so validated) before the object is stored, for the same reason as above.
+    const data = encodeUploadEvent(event);
+
+    let versionId: string | undefined;
+    try {
+      const stored = await deps.s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: bytes,
+          ContentType: contentType,
+          ContentLength: bytes.length,
+          Metadata: { 'upload-id': uploadId, sha256, 'user-sub': userSub },
+          // S3 recomputes the digest and refuses the object if a byte changed on the way.
+          ChecksumSHA256: digest.toString('base64'),
+        }),
+      );
+      versionId = stored.VersionId;
+    } catch (error) {
+      throw new ServiceUnavailableError('S3 PutObject failed', { cause: error });
+    }
+
+    try {
+      await deps.kinesis.send(
+        new PutRecordCommand({ StreamName: streamName, PartitionKey: uploadId, Data: data }),
+      );
+    } catch (error) {
+      // The caller hears 503 and will retry under a new uploadId, so an object without an event
+      // would be an orphan that nothing ever processes or cleans up. Remove it rather than mark
+      // it: marking needs a sweeper and keeps data the caller was told we did not take. Deleting
+      // the exact version leaves nothing behind in a versioned bucket (a plain delete there only
+      // adds a delete marker). If PutRecord in fact succeeded unseen, the processor finds no
+      // object and records the failure in the failures bucket.
+      await rollback(deps, bucket, key, versionId, input.requestId);
+      throw new ServiceUnavailableError('Kinesis PutRecord failed; the stored object was rolled back', {
+        cause: error,
+      });
+    }
+
+    deps.logger?.info('upload accepted', {
+      uploadId,
+      key,
+      size: bytes.length,
+      contentType,
+      requestId: input.requestId,
     });
+    return {
+      message: ACCEPTED_MESSAGE,
+      uploadId,
+      file_key: key,
+      s3: { bucket, key },
+      requestId: input.requestId,
+    };
   }
+}
 
-  deps.logger?.info('upload accepted', {
-    uploadId,
-    key,
-    size: bytes.length,
-    contentType,
-    requestId: input.requestId,
-  });
-  return {
-    message: ACCEPTED_MESSAGE,
-    uploadId,
-    file_key: key,
-    s3: { bucket, key },
-    requestId: input.requestId,
-  };
+async function withUnavailable<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof HttpError) throw error;
+    throw new ServiceUnavailableError(`S3 failed on the ${what}`, { cause: error });
+  }
 }
 
 async function rollback(

@@ -7,6 +7,7 @@ export {
   PROCESSOR_FAILURES_PREFIX,
 } from './failure-record';
 export { filenameProblem, isValidFilename, MAX_FILENAME_BYTES } from './filename';
+export { IDEMPOTENCY_PREFIX, type IdempotencyRecord, IdempotencyRecordSchema } from './idempotency-record';
 export {
   PROCESSED_PREFIX,
   parseUploadKey,
