@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { isEntryPoint, parseCli, run, UserError } from './lib/cli';
+import { command, isEntryPoint, UserError } from './lib/cli';
 import { bundlesDirOf, findRepoRoot } from './lib/paths';
 
 export interface BundleInfo {
@@ -106,28 +106,24 @@ export async function buildFunctions(options: BuildFunctionsOptions = {}): Promi
   return results;
 }
 
-const spec = {
-  usage: 'pnpm build [function...]',
-  summary:
-    'Bundles functions/<name>/src/handler.ts with esbuild into dist/functions/<name>/index.mjs (+ source map), the folders Terraform zips.',
-  flags: {},
-  positionals: true,
-  notes: ['Environment:', '  STREAMDROP_BUNDLES_DIR  output folder (default <repo>/dist/functions)'],
-} as const;
-
 if (isEntryPoint('build')) {
-  run(async () => {
-    const args = parseCli(process.argv.slice(2), spec);
-    if (args.help) {
-      console.log(args.text);
+  command(
+    {
+      usage: 'pnpm build [function...]',
+      summary:
+        'Bundles functions/<name>/src/handler.ts with esbuild into dist/functions/<name>/index.mjs (+ source map), the folders Terraform zips.',
+      flags: {},
+      positionals: true,
+      notes: ['Environment:', '  STREAMDROP_BUNDLES_DIR  output folder (default <repo>/dist/functions)'],
+    },
+    async (args) => {
+      const started = performance.now();
+      console.log('> bundling functions with esbuild...');
+      const bundles = await buildFunctions({ only: args.positionals });
+      console.log(
+        `built ${bundles.length} bundle(s) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      );
       return 0;
-    }
-    const started = performance.now();
-    console.log('> bundling functions with esbuild...');
-    const bundles = await buildFunctions({ only: args.positionals });
-    console.log(
-      `built ${bundles.length} bundle(s) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
-    );
-    return 0;
-  });
+    },
+  );
 }

@@ -1,4 +1,16 @@
-import { type CommandSpec, helpText, isEntryPoint, parseCli, UserError } from '../src/lib/cli';
+import {
+  type Args,
+  booleanFlag,
+  type CommandSpec,
+  command,
+  helpText,
+  isEntryPoint,
+  parseCli,
+  stackArgs,
+  stackFlags,
+  stringFlag,
+  UserError,
+} from '../src/lib/cli';
 
 const spec: CommandSpec = {
   usage: 'pnpm plan [--offline] [--stage <name>]',
@@ -72,5 +84,77 @@ describe('isEntryPoint', () => {
   it('is false when the module is only imported', () => {
     expect(isEntryPoint('build', '/repo/node_modules/jest/bin/jest.js')).toBe(false);
     expect(isEntryPoint('build', undefined)).toBe(false);
+  });
+});
+
+describe('stackFlags and stackArgs', () => {
+  const spec: CommandSpec = { usage: 'pnpm synth', summary: 'Synthesizes.', flags: stackFlags('synthesize') };
+  const parse = (argv: string[]) => parseCli(argv, spec) as Args;
+
+  it('give every stack command the same --stage and --no-build', () => {
+    expect(helpText(spec)).toContain(
+      '--stage <value>  stage to synthesize (sets STREAMDROP_STAGE; default dev)',
+    );
+    expect(helpText(spec)).toContain(
+      '--no-build       reuse dist/functions instead of rebuilding the bundles',
+    );
+  });
+
+  it('read the stage (undefined keeps STREAMDROP_STAGE) and whether to rebuild', () => {
+    expect(stackArgs(parse([]))).toEqual({ stage: undefined, build: true });
+    expect(stackArgs(parse(['--stage', 'qa', '--no-build']))).toEqual({ stage: 'qa', build: false });
+  });
+
+  it('stringFlag and booleanFlag read one flag each', () => {
+    const args = parse(['--stage', 'qa']);
+    expect(stringFlag(args, 'stage')).toBe('qa');
+    expect(stringFlag(args, 'no-build')).toBeUndefined();
+    expect(booleanFlag(args, 'no-build')).toBe(false);
+  });
+});
+
+describe('command', () => {
+  const spec: CommandSpec = {
+    usage: 'pnpm thing [--loud]',
+    summary: 'Does a thing.',
+    flags: { loud: { type: 'boolean', description: 'be loud' } },
+  };
+  /** Runs `command` to completion; resolves with what it printed and the exit code it set. */
+  async function runCommand(argv: string[], main: (args: Args) => number | Promise<number>) {
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    const before = process.exitCode;
+    let ran = false;
+    await new Promise<void>((resolve) => {
+      command(
+        spec,
+        (args) => {
+          ran = true;
+          return main(args);
+        },
+        argv,
+      );
+      setTimeout(resolve, 20);
+    });
+    const code = process.exitCode;
+    process.exitCode = before;
+    return { ran, code, out: log.mock.calls.flat().join('\n'), err: error.mock.calls.flat().join('\n') };
+  }
+
+  it('prints --help and never runs the main', async () => {
+    const result = await runCommand(['--help'], () => 5);
+    expect(result).toEqual({ ran: false, code: 0, out: helpText(spec), err: '' });
+  });
+
+  it('runs the main with the parsed flags and exits with its code', async () => {
+    const result = await runCommand(['--loud'], (args) => (booleanFlag(args, 'loud') ? 3 : 4));
+    expect(result).toMatchObject({ ran: true, code: 3 });
+  });
+
+  it('reports a UserError as one line and exits 1', async () => {
+    const result = await runCommand([], () => {
+      throw new UserError('fix this');
+    });
+    expect(result).toMatchObject({ code: 1, err: 'error: fix this' });
   });
 });

@@ -20,6 +20,13 @@ describe('root scripts', () => {
     ['plan', 'pnpm plan [--offline] [--stage <name>] [--no-build]'],
     ['apply', 'pnpm stack:deploy [--auto-approve] [--stage <name>] [--no-build]'],
     ['destroy', 'pnpm stack:destroy [--auto-approve] [--stage <name>] [--no-build]'],
+    ['plan-summary', 'pnpm plan:summary <plan.json> [--title <text>] [--details <plan.txt>]'],
+    ['state-bootstrap', 'pnpm state:bootstrap [--bucket <name>] [--region <region>] [--endpoint-url <url>]'],
+    [
+      'rehearse',
+      'pnpm rehearse [--endpoint-url <url>] [--stage <name>] [--keep] [--verbose] [--report <file>]',
+    ],
+    ['make-plan-fixtures', 'pnpm exec tsx scripts/src/make-plan-fixtures.ts [--out <dir>]'],
   ])(
     '%s --help prints its usage and exits 0 without doing anything',
     (name, usage) => {
@@ -31,7 +38,16 @@ describe('root scripts', () => {
     30_000,
   );
 
-  it.each(['synth', 'plan', 'apply', 'destroy'])(
+  it.each([
+    'synth',
+    'plan',
+    'apply',
+    'destroy',
+    'plan-summary',
+    'state-bootstrap',
+    'rehearse',
+    'make-plan-fixtures',
+  ])(
     '%s refuses an unknown flag with exit 1',
     (name) => {
       const result = script(name, ['--no-such-flag']);

@@ -77,6 +77,52 @@ export function parseCli(argv: readonly string[], spec: CommandSpec): ParsedArgs
   return { help: false, flags, positionals: parsed.positionals };
 }
 
+/** The parsed arguments of a command that is not just printing its --help. */
+export type Args = Extract<ParsedArgs, { readonly help: false }>;
+
+/** A string flag's value, or undefined when it was not given. */
+export function stringFlag(args: Args, name: string): string | undefined {
+  const value = args.flags[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** True when a boolean flag was given. */
+export function booleanFlag(args: Args, name: string): boolean {
+  return args.flags[name] === true;
+}
+
+/** The flags of every command that synthesizes the stack: `--stage <name>` and `--no-build`. */
+export function stackFlags(verb: string) {
+  return {
+    stage: { type: 'string', description: `stage to ${verb} (sets STREAMDROP_STAGE; default dev)` },
+    'no-build': { type: 'boolean', description: 'reuse dist/functions instead of rebuilding the bundles' },
+  } as const satisfies Record<string, FlagSpec>;
+}
+
+/** What `stackFlags` asked for: the stage (undefined keeps STREAMDROP_STAGE) and whether to rebuild. */
+export function stackArgs(args: Args): { readonly stage: string | undefined; readonly build: boolean } {
+  return { stage: stringFlag(args, 'stage'), build: !booleanFlag(args, 'no-build') };
+}
+
+/**
+ * A script's whole main: parses argv against `spec`, prints --help and stops, or runs `main`
+ * with the parsed arguments; errors are reported by `run`.
+ */
+export function command(
+  spec: CommandSpec,
+  main: (args: Args) => Promise<number | undefined> | number | undefined,
+  argv: readonly string[] = process.argv.slice(2),
+): void {
+  run(() => {
+    const args = parseCli(argv, spec);
+    if (args.help) {
+      console.log(args.text);
+      return 0;
+    }
+    return main(args);
+  });
+}
+
 /** True when `name` (e.g. `build`) is the script node was started with, not a module importing it. */
 export function isEntryPoint(name: string, argv1: string | undefined = process.argv[1]): boolean {
   return argv1 !== undefined && basename(argv1).replace(/\.[cm]?[jt]s$/, '') === name;

@@ -40,6 +40,12 @@ export function removeOfflineOverride(stackDir: string): void {
   rmSync(join(stackDir, OFFLINE_OVERRIDE_FILE), { force: true });
 }
 
+/** Static keys that no account accepts: for offline plans and local emulators (moto). */
+export const FAKE_CREDENTIALS = {
+  accessKeyId: 'AKIAOFFLINEPLAN00000',
+  secretAccessKey: 'offline-plan-fake-secret-key',
+} as const;
+
 /** Variables that could lead the provider to real credentials; removed from offline runs. */
 const CREDENTIAL_VARS = [
   'AWS_PROFILE',
@@ -56,13 +62,21 @@ const CREDENTIAL_VARS = [
   'AWS_CONFIG_FILE',
 ];
 
-/** The child env of an offline run: fake static keys and nothing that points at a real account. */
-export function offlineEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+/**
+ * The child env of a run that must never reach a real account: fake static keys, nothing that
+ * points at real credentials, no instance metadata lookups, and its own terraform data dir.
+ */
+export function fakeCredentialsEnv(base: NodeJS.ProcessEnv, dataDir: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...base };
   for (const name of CREDENTIAL_VARS) delete env[name];
-  env.AWS_ACCESS_KEY_ID = 'AKIAOFFLINEPLAN00000';
-  env.AWS_SECRET_ACCESS_KEY = 'offline-plan-fake-secret-key';
+  env.AWS_ACCESS_KEY_ID = FAKE_CREDENTIALS.accessKeyId;
+  env.AWS_SECRET_ACCESS_KEY = FAKE_CREDENTIALS.secretAccessKey;
   env.AWS_EC2_METADATA_DISABLED = 'true';
-  env.TF_DATA_DIR = OFFLINE_DATA_DIR;
+  env.TF_DATA_DIR = dataDir;
   return env;
+}
+
+/** The child env of an offline plan (`pnpm plan:offline`). */
+export function offlineEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return fakeCredentialsEnv(base, OFFLINE_DATA_DIR);
 }

@@ -231,3 +231,44 @@ export async function applyPlan(stack: PreparedStack, planFile: string): Promise
   });
   done();
 }
+
+export interface PlanAndApplyOptions {
+  readonly root: string;
+  readonly stage: string | undefined;
+  readonly build: boolean;
+  /** Plan the destruction of the whole stack instead of its creation or update. */
+  readonly destroy: boolean;
+  readonly autoApprove: boolean;
+}
+
+/**
+ * `stack:deploy` and `stack:destroy`: synth, init, plan to a file, show it, ask, then apply
+ * exactly that saved plan. Resolves with the exit code (1 when the answer was no).
+ */
+export async function planAndApply(options: PlanAndApplyOptions): Promise<number> {
+  const stack = await prepareStack({
+    root: options.root,
+    offline: false,
+    stage: options.stage,
+    build: options.build,
+  });
+  await initStack(stack);
+  const plan = await planToFile(stack, { destroy: options.destroy });
+  if (!plan.changes) {
+    console.log(
+      options.destroy
+        ? `${stack.stackName} has nothing to destroy.`
+        : `${stack.stackName} is up to date; nothing to apply.`,
+    );
+    return 0;
+  }
+  const question = options.destroy
+    ? `Destroy every resource of ${stack.stackName} listed above? This cannot be undone.`
+    : `Apply this plan to ${stack.stackName}?`;
+  if (!(await confirm(question, { autoApprove: options.autoApprove }))) {
+    console.log(options.destroy ? 'Nothing destroyed.' : 'Not applied.');
+    return 1;
+  }
+  await applyPlan(stack, plan.planFile);
+  return 0;
+}
