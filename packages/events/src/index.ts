@@ -17,6 +17,7 @@ export {
   type UploadKeyParts,
   uploadKey,
 } from './keys';
+export * from './on-failure-record';
 export {
   type DescribeStreamResponse,
   DescribeStreamResponseSchema,

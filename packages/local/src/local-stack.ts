@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { bootstrap } from './bootstrap';
 import { localCognitoClient, localKinesisClient, localS3Client, S3RVER_CREDENTIALS } from './clients';
 import { assertPortFree, DEFAULT_PORTS, type Emulators, startEmulators } from './emulators';
-import { EmulatorError } from './errors';
+import { EmulatorError, LocalError } from './errors';
+import { type FaultControl, startFaults } from './faults/control';
+import type { FaultSettings } from './faults/settings';
 import { createFunctionRunner, type FunctionRunner } from './functions/runner';
 import { startGateway } from './gateway';
 import { type LocalConfig, removeLocalConfig, writeLocalConfig } from './local-config';
@@ -28,6 +30,13 @@ export interface LocalStackOptions {
   onInvoke?: (functionName: string, event: unknown, result: InvokeResult) => void;
   /** Called once if an emulator dies while the stack runs; the stack has stopped by then. */
   onFatal?: (error: Error) => void;
+  /**
+   * Fault injection into the functions' traffic (a proxy in front of s3rver and kinesalite) and
+   * execution environments (crashes). Absent: no proxy, the functions talk to the emulators.
+   */
+  faults?: FaultSettings;
+  /** Keep `<stateDir>/s3-versions.jsonl`: every object version the functions write (s3rver has no versioning). */
+  s3VersionLog?: boolean;
 }
 
 export interface LocalStack {
@@ -38,6 +47,10 @@ export interface LocalStack {
   children: Array<{ name: string; pid: number }>;
   /** Resolves when every poller has caught up with its stream (for tests). */
   idle(): Promise<void>;
+  /** Kills the execution environments running an invocation of the function now (Runtime.ExitError). */
+  crash(functionName: string): number;
+  /** Present when the stack runs with fault injection or the version log (`faults`, `s3VersionLog`). */
+  faults?: FaultControl;
   stop(): Promise<void>;
 }
 
@@ -98,6 +111,30 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     const model = buildRuntimeModel(tf, inventory, ids);
 
+    let faults: FaultControl | undefined;
+    if (options.faults || options.s3VersionLog) {
+      const functionNames = model.functions.map((f) => f.name);
+      const unknown = (options.faults?.crashFunctions ?? []).filter((name) => !functionNames.includes(name));
+      if (unknown.length > 0) {
+        throw new LocalError(
+          `--crash-functions names ${unknown.join(', ')}, which the stack does not have; its functions are ${functionNames.join(', ')}.`,
+        );
+      }
+      faults = await startFaults({
+        settings: options.faults,
+        crashTargets: options.faults?.crashFunctions ?? [
+          ...new Set(model.mappings.map((m) => m.functionName)),
+        ],
+        s3Upstream: emulators.endpoints.s3,
+        kinesisUpstream: emulators.endpoints.kinesis,
+        shardCount: options.shardCount ?? 1,
+        stateDir,
+        versionLog: options.s3VersionLog === true,
+        log,
+      });
+      stoppers.push(() => faults?.close() ?? Promise.resolve());
+    }
+
     const runner: FunctionRunner = createFunctionRunner({
       functions: model.functions,
       cacheDir: join(stateDir, 'functions'),
@@ -106,11 +143,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       log,
       onFunctionLog: options.onFunctionLog,
       onInvoke: options.onInvoke,
+      crash: faults?.crashInjection,
       baseEnv: {
         AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
-        AWS_ENDPOINT_URL_S3: emulators.endpoints.s3,
-        AWS_ENDPOINT_URL_KINESIS: emulators.endpoints.kinesis,
+        // With fault injection, the functions (and only they) go through the fault proxies.
+        AWS_ENDPOINT_URL_S3: faults?.endpoints.s3 ?? emulators.endpoints.s3,
+        AWS_ENDPOINT_URL_KINESIS: faults?.endpoints.kinesis ?? emulators.endpoints.kinesis,
         // The functions' one local seam: s3rver serves path-style URLs only.
         S3_FORCE_PATH_STYLE: 'true',
         AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
@@ -122,6 +161,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
     });
     stoppers.push(() => runner.close());
+    faults?.attachRunner(runner);
 
     const gateway = await startGateway({
       host: '127.0.0.1',
@@ -187,6 +227,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       kinesis: { endpoint: emulators.endpoints.kinesis, streamName: inventory.streams[0]?.name ?? '' },
       users: state.users,
       adminGroup: inventory.adminGroup,
+      ...(faults && {
+        faults: {
+          ...(options.faults && { settings: faults.settings(), crashTargets: faults.crashTargets }),
+          proxies: faults.endpoints,
+          ...(faults.versionLogFile && { s3VersionLog: faults.versionLogFile }),
+        },
+      }),
       pid: process.pid,
       startedAt: new Date().toISOString(),
     };
@@ -201,6 +248,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       idle: async () => {
         await Promise.all(pollers.map((p) => p.idle()));
       },
+      crash: (functionName) => runner.crash(functionName),
+      faults,
       stop,
     };
   } catch (error) {

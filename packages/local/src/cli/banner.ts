@@ -1,3 +1,4 @@
+import { describeFaults } from '../faults/settings';
 import type { LocalConfig } from '../local-config';
 
 /** The ready banner: endpoints, users, and the seeds' end-to-end check as copy-paste commands. */
@@ -26,6 +27,10 @@ export function readyBanner(
       .map(([role, name]) => `${role}=${name}`)
       .join(', ')} (keys ${c.s3.accessKeyId}/${c.s3.secretAccessKey})`,
     `  Kinesis    ${c.kinesis.endpoint}  stream ${c.kinesis.streamName}`,
+    ...(c.faults?.settings
+      ? [`  Faults     ${describeFaults(c.faults.settings, c.faults.crashTargets ?? [])}`]
+      : []),
+    ...(c.faults?.s3VersionLog ? [`  Versions   ${c.faults.s3VersionLog}`] : []),
     `  Config     ${stateDirLabel}/local.json`,
     '',
     '  Users',

@@ -2,6 +2,7 @@ import { isAbsolute, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_PORTS } from '../emulators';
 import { LocalError } from '../errors';
+import { anyFault, faultSettingsFrom } from '../faults/settings';
 import { startLocalStack } from '../local-stack';
 import { defaultStateDir, repoRoot } from '../paths';
 import { readyBanner } from './banner';
@@ -23,6 +24,23 @@ Options:
   --shards N            shards per Kinesis stream (default 1)
   --quiet               do not echo the functions' log lines
   -h, --help            show this help
+
+Fault injection (off by default; only the functions' traffic and environments are affected,
+never the poller, the bootstrap or the CLI; rates are 0-1 or percentages such as 10%):
+  --s3-error-rate R          share of the functions' S3 requests answered 503 SlowDown or
+                             500 InternalError, with S3's XML error body (env STREAMDROP_FAULT_S3_ERROR_RATE)
+  --s3-latency-ms N|MIN-MAX  latency added to each of their S3 requests (env STREAMDROP_FAULT_S3_LATENCY_MS)
+  --kinesis-throttle-rate R  share of their PutRecord(s)/GetRecords answered 400
+                             ProvisionedThroughputExceededException (env STREAMDROP_FAULT_KINESIS_THROTTLE_RATE)
+  --crash-rate R             share of invocations whose execution environment dies mid-invocation
+                             (env STREAMDROP_FAULT_CRASH_RATE)
+  --crash-functions A,B      functions that may crash (default: those fed by an event source
+                             mapping, i.e. the processor; env STREAMDROP_FAULT_CRASH_FUNCTIONS)
+  --fault-seed S             seed of every fault decision, for repeatable runs (default: random,
+                             printed in the banner; env STREAMDROP_FAULT_SEED)
+  --s3-version-log           record every object version the functions write in
+                             <state-dir>/s3-versions.jsonl (s3rver has no versioning; pnpm chaos uses it
+                             in place of ListObjectVersions; env STREAMDROP_S3_VERSION_LOG=1)
 `;
 
 function port(name: string, flag: string | undefined, env: string | undefined, fallback: number): number {
@@ -51,6 +69,13 @@ async function main(): Promise<void> {
       stage: { type: 'string' },
       shards: { type: 'string' },
       quiet: { type: 'boolean' },
+      's3-error-rate': { type: 'string' },
+      's3-latency-ms': { type: 'string' },
+      'kinesis-throttle-rate': { type: 'string' },
+      'crash-rate': { type: 'string' },
+      'crash-functions': { type: 'string' },
+      'fault-seed': { type: 'string' },
+      's3-version-log': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -78,6 +103,18 @@ async function main(): Promise<void> {
   };
   const shards = Number(values.shards ?? 1);
   if (!Number.isInteger(shards) || shards < 1 || shards > 50) throw new LocalError('--shards must be 1-50.');
+  const faults = faultSettingsFrom({
+    s3ErrorRate: values['s3-error-rate'],
+    s3LatencyMs: values['s3-latency-ms'],
+    kinesisThrottleRate: values['kinesis-throttle-rate'],
+    crashRate: values['crash-rate'],
+    crashFunctions: values['crash-functions'],
+    seed: values['fault-seed'],
+  });
+  const versionLogEnv = env.STREAMDROP_S3_VERSION_LOG;
+  if (versionLogEnv !== undefined && !['', '0', '1', 'true', 'false'].includes(versionLogEnv))
+    throw new LocalError(`STREAMDROP_S3_VERSION_LOG must be 1/true or 0/false, got "${versionLogEnv}".`);
+  const s3VersionLog = values['s3-version-log'] === true || versionLogEnv === '1' || versionLogEnv === 'true';
   const stateDir = values['state-dir'] ?? defaultStateDir();
   const log = consoleLog();
   const stack = await startLocalStack({
@@ -86,6 +123,8 @@ async function main(): Promise<void> {
     ports,
     reset: values.reset,
     shardCount: shards,
+    ...(anyFault(faults) && { faults }),
+    s3VersionLog,
     log,
     onFunctionLog: values.quiet ? undefined : (fn, line) => process.stderr.write(`  [${fn}] ${line}\n`),
     onFatal: (error) => {

@@ -1,15 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  CognitoIdentityProviderClient,
-  InitiateAuthCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { localS3Client } from '../clients';
+import { InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { LocalError } from '../errors';
-import { readLocalConfig } from '../local-config';
-import { defaultStateDir } from '../paths';
+import {
+  describeFailure,
+  listFailureIds,
+  type RecoveryTarget,
+  readFailure,
+  resolveFailureId,
+} from '../recovery/failures';
+import { type RedriveOutcome, redrive } from '../recovery/redrive';
+import { replay } from '../recovery/replay';
+import { recoveryTargetFrom, type Target, targetFrom } from './targets';
 
 const HELP = `Usage: pnpm streamdrop <command> [options]
 
@@ -19,95 +23,27 @@ Commands:
   upload --name NAME --content TEXT           upload TEXT as NAME
        [--user demo|admin] [--access] [--wait]   --wait prints the processed object when it is ready
   get <key>                                   print an object of the data bucket (e.g. processed/...)
-  failures list                               list the failure records in the failures bucket
+  failures list                               list the failures (processor failure records and
+                                              on-failure destination records) with their reason
+  failures show <id>                          print one failure, its records decoded (<id>: the key
+                                              from \`failures list\`, or a unique part of it)
+  failures redrive <id>... | --all [--force]  put the failed records back on the stream (original
+                                              data and partition key), then delete each failure;
+                                              records that are not upload events are refused
+                                              unless --force
+  replay --from ISO [--to ISO]                re-publish every upload event the stream holds from
+                                              that window (AT_TIMESTAMP, every shard); the processor
+                                              skips what is already processed
+       [--json]                               failures redrive / replay: print the counts as JSON
 
 Target:
   the running local stack (found through .streamdrop/local.json; start it with \`npm start\`), or
   --outputs FILE   a deployed stack: FILE is \`terraform output -json\` of it; credentials for
                    token/upload come from --username/--password or STREAMDROP_USERNAME/STREAMDROP_PASSWORD,
-                   S3 access from your usual AWS credentials.
+                   S3 and Kinesis access (failures, replay) from your usual AWS credentials.
   --state-dir DIR  where the local stack keeps local.json (default .streamdrop)
   -h, --help       show this help
 `;
-
-interface Target {
-  apiUrl: string;
-  region: string;
-  clientId: string;
-  cognito: CognitoIdentityProviderClient;
-  s3: S3Client;
-  dataBucket: string;
-  failuresBucket: string;
-  user(name: string | undefined): { username: string; password: string };
-}
-
-function outputValue(outputs: Record<string, { value?: unknown }>, key: string, file: string): string {
-  const v = outputs[key]?.value;
-  if (typeof v !== 'string' || v === '')
-    throw new LocalError(
-      `${file} has no output "${key}": is it \`terraform output -json\` of a streamdrop stack?`,
-    );
-  return v;
-}
-
-function targetFrom(values: {
-  outputs?: string;
-  'state-dir'?: string;
-  username?: string;
-  password?: string;
-}): Target {
-  if (values.outputs) {
-    const file = values.outputs;
-    let outputs: Record<string, { value?: unknown }>;
-    try {
-      outputs = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (error) {
-      throw new LocalError(
-        `Cannot read ${file} as JSON (${(error as Error).message}). Create it with \`terraform output -json > ${file}\`.`,
-      );
-    }
-    const region = outputValue(outputs, 'region', file);
-    return {
-      apiUrl: outputValue(outputs, 'api_url', file).replace(/\/$/, ''),
-      region,
-      clientId: outputValue(outputs, 'user_pool_client_id', file),
-      cognito: new CognitoIdentityProviderClient({ region }),
-      s3: new S3Client({ region }),
-      dataBucket: outputValue(outputs, 'data_bucket', file),
-      failuresBucket: outputValue(outputs, 'failures_bucket', file),
-      user: () => {
-        const username = values.username ?? process.env.STREAMDROP_USERNAME;
-        const password = values.password ?? process.env.STREAMDROP_PASSWORD;
-        if (!username || !password) {
-          throw new LocalError(
-            'A deployed stack needs --username and --password (or STREAMDROP_USERNAME / STREAMDROP_PASSWORD).',
-          );
-        }
-        return { username, password };
-      },
-    };
-  }
-  const local = readLocalConfig(values['state-dir'] ?? defaultStateDir());
-  return {
-    apiUrl: local.apiUrl,
-    region: local.region,
-    clientId: local.cognito.clientId,
-    cognito: new CognitoIdentityProviderClient({
-      region: local.region,
-      endpoint: local.cognito.endpoint,
-      credentials: { accessKeyId: local.s3.accessKeyId, secretAccessKey: local.s3.secretAccessKey },
-    }),
-    s3: localS3Client(local.s3.endpoint, local.region),
-    dataBucket: local.s3.buckets.data ?? local.s3.buckets.uploads ?? '',
-    failuresBucket: local.s3.buckets.failures ?? '',
-    user: (name) => {
-      const role = name ?? 'demo';
-      if (role !== 'demo' && role !== 'admin')
-        throw new LocalError(`--user must be demo or admin, got "${role}".`);
-      return local.users[role];
-    },
-  };
-}
 
 async function token(target: Target, user: string | undefined, access: boolean): Promise<string> {
   const { username, password } = target.user(user);
@@ -190,30 +126,98 @@ async function upload(
   }
 }
 
-async function failuresList(target: Target): Promise<void> {
-  let token: string | undefined;
-  let count = 0;
-  do {
-    const page = await target.s3.send(
-      new ListObjectsV2Command({ Bucket: target.failuresBucket, ContinuationToken: token }),
-    );
-    for (const object of page.Contents ?? []) {
-      count++;
-      let reason = '';
-      try {
-        const record = JSON.parse(
-          (await readObject(target.s3, target.failuresBucket, object.Key ?? '')).toString('utf8'),
-        );
-        reason = record.reason ?? record.requestContext?.condition ?? '';
-      } catch {
-        reason = '(unreadable)';
-      }
-      process.stdout.write(`${object.LastModified?.toISOString() ?? ''}  ${object.Key}  ${reason}\n`);
+async function failuresList(target: RecoveryTarget): Promise<void> {
+  const ids = await listFailureIds(target);
+  for (const { id, lastModified } of ids) {
+    let detail: string;
+    try {
+      const failure = await readFailure(target, id);
+      const uploads = failure.records.flatMap((r) => (r.event ? [r.event.uploadId] : []));
+      detail = `${failure.reason}${uploads.length > 0 ? `  (upload ${uploads.join(', ')})` : ''}`;
+    } catch (error) {
+      detail = `(unreadable: ${(error as Error).message})`;
     }
-    token = page.NextContinuationToken;
-  } while (token);
+    process.stdout.write(`${lastModified?.toISOString() ?? ''}  ${id}  ${detail}\n`);
+  }
   process.stderr.write(
-    `streamdrop ▸ ${count} failure record${count === 1 ? '' : 's'} in ${target.failuresBucket}\n`,
+    `streamdrop ▸ ${ids.length} failure record${ids.length === 1 ? '' : 's'} in ${target.failuresBucket}\n`,
+  );
+}
+
+async function failuresShow(target: RecoveryTarget, wanted: string | undefined): Promise<void> {
+  if (!wanted) throw new LocalError('Usage: pnpm streamdrop failures show <id> (an id from `failures list`)');
+  const id = resolveFailureId(
+    (await listFailureIds(target)).map((f) => f.id),
+    wanted,
+  );
+  process.stdout.write(`${JSON.stringify(describeFailure(await readFailure(target, id)), null, 2)}\n`);
+}
+
+async function failuresRedrive(
+  target: RecoveryTarget,
+  wanted: string[],
+  flags: { all: boolean; force: boolean; json: boolean },
+): Promise<void> {
+  if (flags.all === wanted.length > 0)
+    throw new LocalError('Usage: pnpm streamdrop failures redrive <id>... | --all  [--force]');
+  const all = (await listFailureIds(target)).map((f) => f.id);
+  const ids = flags.all ? all : wanted.map((w) => resolveFailureId(all, w));
+  const print = (o: RedriveOutcome) => {
+    if (flags.json) return;
+    const where = o.published
+      .map(
+        (p) => `${p.shardId ?? '?'}/${p.sequenceNumber ?? '?'}${p.uploadId ? ` (upload ${p.uploadId})` : ''}`,
+      )
+      .join(', ');
+    process.stdout.write(
+      o.status === 'redriven'
+        ? `redriven  ${o.id}  -> ${where}\n`
+        : `${o.status.padEnd(8)}  ${o.id}  ${o.reason ?? ''}\n`,
+    );
+  };
+  const outcomes = await redrive(target, ids, { force: flags.force, onOutcome: print });
+  const count = (status: RedriveOutcome['status']) => outcomes.filter((o) => o.status === status).length;
+  const summary = {
+    redriven: count('redriven'),
+    refused: count('refused'),
+    errors: count('error'),
+    records: outcomes.reduce((n, o) => n + (o.status === 'redriven' ? o.published.length : 0), 0),
+  };
+  if (flags.json) process.stdout.write(`${JSON.stringify({ ...summary, outcomes }, null, 2)}\n`);
+  process.stderr.write(
+    `streamdrop ▸ redrive: ${summary.redriven} failure(s) back on ${target.streamName} (${summary.records} record(s)), ${summary.refused} refused, ${summary.errors} error(s)\n`,
+  );
+  if (summary.errors > 0 || (!flags.all && summary.refused > 0)) process.exitCode = 1;
+}
+
+function isoTime(flag: string, raw: string | undefined): Date | undefined {
+  if (raw === undefined) return undefined;
+  const date = new Date(raw);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(date.getTime()))
+    throw new LocalError(`${flag} must be an ISO time such as 2026-11-21T10:00:00Z, got "${raw}".`);
+  return date;
+}
+
+async function replayCommand(
+  targetOf: () => RecoveryTarget,
+  flags: { from?: string; to?: string; json: boolean; local: boolean },
+): Promise<void> {
+  const from = isoTime('--from', flags.from);
+  if (!from) throw new LocalError('Usage: pnpm streamdrop replay --from <ISO time> [--to <ISO time>]');
+  const to = isoTime('--to', flags.to);
+  const target = targetOf();
+  const counts = await replay(target, {
+    from,
+    to,
+    // kinesalite never answers AT_TIMESTAMP when no record is that new; Kinesis always does.
+    ...(flags.local && { atTimestampTimeoutMs: 2_000 }),
+    log: (line) => process.stderr.write(`streamdrop ▸ ${line}\n`),
+  });
+  process.stdout.write(
+    flags.json
+      ? `${JSON.stringify(counts, null, 2)}\n`
+      : `replayed ${counts.from} .. ${counts.to} on ${target.streamName}: ${counts.inWindow} record(s) in the window on ${counts.shards} shard(s), ` +
+          `${counts.republished} upload event(s) re-published, ${counts.notUploadEvents} other record(s) left alone\n`,
   );
 }
 
@@ -236,6 +240,11 @@ async function main(argv: string[]): Promise<void> {
       'state-dir': { type: 'string' },
       username: { type: 'string' },
       password: { type: 'string' },
+      all: { type: 'boolean' },
+      force: { type: 'boolean' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -245,8 +254,31 @@ async function main(argv: string[]): Promise<void> {
     if (!command && !values.help) process.exitCode = 2;
     return;
   }
-  if (!['token', 'upload', 'get', 'failures'].includes(command)) {
+  if (!['token', 'upload', 'get', 'failures', 'replay'].includes(command)) {
     throw new LocalError(`Unknown command "${command}". See \`pnpm streamdrop --help\`.`);
+  }
+  if (command === 'failures') {
+    const [sub, ...args] = rest;
+    if (sub !== 'list' && sub !== 'show' && sub !== 'redrive')
+      throw new LocalError(
+        'Usage: pnpm streamdrop failures list | show <id> | redrive <id>... | redrive --all',
+      );
+    const recovery = recoveryTargetFrom(values);
+    if (sub === 'list') return failuresList(recovery);
+    if (sub === 'show') return failuresShow(recovery, args[0]);
+    return failuresRedrive(recovery, args, {
+      all: values.all === true,
+      force: values.force === true,
+      json: values.json === true,
+    });
+  }
+  if (command === 'replay') {
+    return replayCommand(() => recoveryTargetFrom(values), {
+      from: values.from,
+      to: values.to,
+      json: values.json === true,
+      local: values.outputs === undefined,
+    });
   }
   const target = targetFrom(values);
   switch (command) {
@@ -274,9 +306,6 @@ async function main(argv: string[]): Promise<void> {
       }
       return;
     }
-    case 'failures':
-      if (rest[0] !== 'list') throw new LocalError('Usage: pnpm streamdrop failures list');
-      return failuresList(target);
     default:
       throw new LocalError(`Unknown command "${command}". See \`pnpm streamdrop --help\`.`);
   }

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { localPackageDir } from '../paths';
 import type { Log } from '../types';
+import { repairS3rverStore } from './s3rver-repair';
 import { type ChildHandle, startChild } from './supervisor';
 
 export { assertPortFree, type ChildHandle, freePort } from './supervisor';
@@ -37,6 +38,7 @@ export async function startEmulators(stateDir: string, ports: EmulatorPorts, log
     kinesis: join(stateDir, 'kinesis'),
   };
   for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
+  repairS3rverStore(dirs.s3, log);
   const node = process.execPath;
   // Children must not inherit our AWS settings or a debugger flag.
   const baseEnv = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production' };
@@ -55,7 +57,10 @@ export async function startEmulators(stateDir: string, ports: EmulatorPorts, log
       {
         name: 's3rver (S3)',
         command: node,
-        args: [join(pkg, 'src', 'emulators', 's3rver-child.mjs')],
+        // s3rver encrypts ListObjectsV2 continuation tokens with DES, which OpenSSL 3 keeps in its
+        // legacy provider: without it, every listing longer than one page (1000 keys at most)
+        // answers 500 InternalError.
+        args: ['--openssl-legacy-provider', join(pkg, 'src', 'emulators', 's3rver-child.mjs')],
         cwd: pkg,
         env: { ...baseEnv, S3RVER_PORT: String(ports.s3), S3RVER_DIR: dirs.s3 },
         port: ports.s3,

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Worker } from 'node:worker_threads';
+import type { Random } from '../faults/random';
 import { localPackageDir } from '../paths';
 import type { FunctionModel, InvokeResult, Invoker, Log } from '../types';
 import { extractArchive } from './archive';
@@ -22,6 +23,17 @@ export interface RunnerOptions {
   maxInstances?: number;
   /** Observes every invocation once it has finished (tests, metrics). */
   onInvoke?: (functionName: string, event: unknown, result: InvokeResult) => void;
+  /** Fault injection: execution environments that die mid-invocation. */
+  crash?: CrashInjection;
+}
+
+/** Kills the execution environment of some invocations, as a Lambda sandbox can die (out of memory, a fatal native error). */
+export interface CrashInjection {
+  /** Share (0..1) of invocations that crash; read per invocation, so it can change while the stack runs. */
+  rate(): number;
+  /** Only these functions crash. */
+  functions: ReadonlySet<string>;
+  random: Random;
 }
 
 interface Instance {
@@ -42,6 +54,13 @@ type WorkerReply =
 export interface FunctionRunner extends Invoker {
   /** Starts one environment per function so the first requests skip the cold start. */
   warm(): Promise<void>;
+  /**
+   * Kills every execution environment of the function that is running an invocation now: those
+   * invocations fail with Runtime.ExitError. Returns how many environments died.
+   */
+  crash(functionName: string): number;
+  /** Invocations whose environment was killed (by crash injection or crash()), and how many invocations of the crash-injection functions ran. */
+  crashStats(): { crashes: number; invocations: number };
   close(): Promise<void>;
 }
 
@@ -58,6 +77,10 @@ export function createFunctionRunner(options: RunnerOptions): FunctionRunner {
   const waiters = new Map<string, Array<() => void>>();
   const pending = new Map<string, Pending>();
   const codeDirs = new Map<string, string>();
+  /** A running average of each function's invocation time: injected crashes strike within it. */
+  const typicalMs = new Map<string, number>();
+  let crashCount = 0;
+  let crashTargetInvocations = 0;
   let closed = false;
 
   function codeDir(fn: FunctionModel): string {
@@ -242,10 +265,32 @@ export function createFunctionRunner(options: RunnerOptions): FunctionRunner {
       deadline: invokedAt + timeoutMs,
       requestId: randomUUID(),
     });
-    const outcome = await Promise.race([reply, timeout]);
+    // Crash injection: the environment dies at a random moment of the invocation, or, when the
+    // handler is quicker, just after it returned and before its answer left the environment.
+    const crash = options.crash;
+    let crashTimer: NodeJS.Timeout | undefined;
+    if (crash?.functions.has(fn.name)) crashTargetInvocations += 1;
+    const crashing = !!crash && crash.functions.has(fn.name) && crash.random() < crash.rate();
+    if (crashing) {
+      const afterMs = Math.round(crash.random() * (typicalMs.get(fn.name) ?? 100));
+      crashTimer = setTimeout(() => {
+        void instance.worker.terminate();
+      }, afterMs);
+      options.log.info(
+        `${fn.name}: fault injection: its execution environment dies ~${afterMs} ms into this invocation`,
+      );
+    }
+    let outcome = await Promise.race([reply, timeout]);
     clearTimeout(timer);
+    clearTimeout(crashTimer);
     pending.delete(id);
     instance.onCrash = undefined;
+    if (crashing && outcome !== 'timeout') outcome = 'crash';
+    if (outcome === 'crash') crashCount += 1;
+    else if (outcome !== 'timeout') {
+      const took = Date.now() - invokedAt;
+      typicalMs.set(fn.name, 0.8 * (typicalMs.get(fn.name) ?? took) + 0.2 * took);
+    }
     if (outcome === 'timeout' || outcome === 'crash') {
       // The environment is unusable after a timeout or crash: Lambda discards it too.
       await instance.worker.terminate();
@@ -267,6 +312,12 @@ export function createFunctionRunner(options: RunnerOptions): FunctionRunner {
   return {
     invoke,
     warm,
+    crash(functionName) {
+      const busy = (pools.get(functionName) ?? []).filter((instance) => instance.busy);
+      for (const instance of busy) void instance.worker.terminate();
+      return busy.length;
+    },
+    crashStats: () => ({ crashes: crashCount, invocations: crashTargetInvocations }),
     async close() {
       closed = true;
       const all = [...pools.values()].flat();

@@ -774,7 +774,6 @@ describe('hostile inputs against the local stack', () => {
     it.each(UPLOAD_CASES.map((c) => [c.label, c] as const))('refuses %s', async (_label, c) => {
       await expectRefused(c, tokens.demo);
     });
-
   });
 
   describe('the streams proxy', () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { localCognitoClient } from '../../src/clients';
 import { freePort } from '../../src/emulators';
+import type { FaultSettings } from '../../src/faults/settings';
 import { type LocalStack, startLocalStack } from '../../src/local-stack';
 import { repoRoot } from '../../src/paths';
 import { type InvokeResult, silentLog } from '../../src/types';
@@ -27,6 +28,8 @@ export async function startTestStack(options: {
   stateDir?: string;
   ports?: TestStack['ports'];
   shardCount?: number;
+  faults?: FaultSettings;
+  s3VersionLog?: boolean;
 }): Promise<TestStack> {
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'streamdrop-state-'));
   const ports = options.ports ?? {
@@ -41,6 +44,8 @@ export async function startTestStack(options: {
     stateDir,
     ports,
     shardCount: options.shardCount,
+    faults: options.faults,
+    s3VersionLog: options.s3VersionLog,
     log: silentLog,
     onInvoke: (functionName, event, result) => invocations.push({ functionName, event, result }),
   });
