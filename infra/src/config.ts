@@ -79,7 +79,7 @@ export const CONFIG_ENV = {
   STREAMDROP_MAX_RETRY_ATTEMPTS: 'retries of a failing batch, -1 (until expiry) to 10000 (default 5)',
   STREAMDROP_MAX_RECORD_AGE_SECONDS: 'oldest record still processed, -1 or 60-604800 (default 3600)',
   STREAMDROP_PARALLELIZATION_FACTOR: 'concurrent batches per shard, 1-10 (default 1)',
-  STREAMDROP_PROCESSOR_CONCURRENCY: 'records processed at once inside one batch, 1-100 (default 8)',
+  STREAMDROP_PROCESSOR_CONCURRENCY: 'records processed at once inside one batch, 1-100 (default 100)',
   STREAMDROP_PROXY_STREAM_ARNS:
     'comma-separated ARNs of further Kinesis streams the admin proxy may use (default: only the pipeline stream)',
   STREAMDROP_MAX_UPLOAD_BYTES: 'largest decoded upload accepted, 1-4718592 (default 4194304)',
@@ -244,7 +244,7 @@ export function loadConfig(env: ConfigEnv, options: LoadConfigOptions): Streamdr
       ),
       parallelizationFactor: range('STREAMDROP_PARALLELIZATION_FACTOR', 1, 1, 10),
     },
-    processorConcurrency: range('STREAMDROP_PROCESSOR_CONCURRENCY', 8, 1, 100),
+    processorConcurrency: range('STREAMDROP_PROCESSOR_CONCURRENCY', 100, 1, 100),
     proxyStreamArns: list('STREAMDROP_PROXY_STREAM_ARNS', [], (arn) =>
       STREAM_ARN.test(arn)
         ? undefined

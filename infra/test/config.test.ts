@@ -53,9 +53,9 @@ describe('loadConfig defaults', () => {
     expect(config.forceDestroy).toBe(false);
   });
 
-  it('caps uploads at 4 MiB and processes 8 records at once', () => {
+  it('caps uploads at 4 MiB and processes up to 100 records at once', () => {
     expect(config.maxUploadBytes).toBe(4 * 1024 * 1024);
-    expect(config.processorConcurrency).toBe(8);
+    expect(config.processorConcurrency).toBe(100);
   });
 
   it('keeps paths under the repository and state local', () => {

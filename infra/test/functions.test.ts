@@ -139,7 +139,7 @@ describe('functions', () => {
         variables: {
           DATA_BUCKET: ref('aws_s3_bucket', dataBucket, 'bucket'),
           FAILURES_BUCKET: ref('aws_s3_bucket', failuresBucket, 'bucket'),
-          PROCESSOR_CONCURRENCY: '8',
+          PROCESSOR_CONCURRENCY: '100',
           POWERTOOLS_SERVICE_NAME: 'streamdrop-processor',
           NODE_OPTIONS: '--enable-source-maps',
         },

@@ -73,6 +73,18 @@ export async function buildFunctions(options: BuildFunctionsOptions = {}): Promi
       format: 'esm',
       // ESM builds of the AWS SDK: smaller, faster cold start, and no CommonJS `require` of node: builtins.
       mainFields: ['module', 'main'],
+      // Lambda (and the local stack) hand a function its credentials in environment variables:
+      // the SDK's default chain (SSO, INI, process, web identity, IMDS, and the STS/SSO clients
+      // they bundle) never runs there. Its stand-in reads the environment only.
+      alias: {
+        '@aws-sdk/credential-provider-node': join(
+          root,
+          'packages',
+          'lambda-kit',
+          'src',
+          'env-credentials.ts',
+        ),
+      },
       // Still give CommonJS code inside the bundle a real `require` for Node's built-in modules.
       banner: {
         js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",

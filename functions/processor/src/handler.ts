@@ -7,12 +7,20 @@ import type {
 } from 'aws-lambda';
 import { s3 } from './clients';
 import { config } from './config';
-import { createLimiter } from './limiter';
+import { createByteBudget, createLimiter } from './limiter';
 import { logger } from './logger';
 import { handleRecord, type ProcessDeps } from './process-record';
 import { upperCaseText } from './transform';
 
-const deps: ProcessDeps = { s3, config, transform: upperCaseText, now: () => new Date(), logger };
+// One memory budget per process: overlapping calls (the local runtime) share the memory.
+const deps: ProcessDeps = {
+  s3,
+  config,
+  transform: upperCaseText,
+  now: () => new Date(),
+  logger,
+  memory: createByteBudget(config.inFlightBytes),
+};
 
 /**
  * Kinesis consumer. Records that may succeed later are reported in batchItemFailures; when

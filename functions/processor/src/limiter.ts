@@ -20,3 +20,36 @@ export function createLimiter(limit: number): Limiter {
     }
   };
 }
+
+/**
+ * Runs a task once `bytes` fit in what the running tasks have not taken. Waiters are served in
+ * arrival order, so a large task is not starved by small ones; a task larger than the whole
+ * capacity runs alone.
+ */
+export type ByteBudget = <T>(bytes: number, task: () => Promise<T>) => Promise<T>;
+
+export function createByteBudget(capacity: number): ByteBudget {
+  if (!Number.isSafeInteger(capacity) || capacity < 1)
+    throw new RangeError(`capacity must be a positive integer (got ${capacity})`);
+  let used = 0;
+  const waiting: Array<{ bytes: number; start: () => void }> = [];
+  const grant = () => {
+    // Bytes are reserved before the waiter resumes, so that a newcomer cannot take them.
+    for (let next = waiting[0]; next && used + next.bytes <= capacity; next = waiting[0]) {
+      waiting.shift();
+      used += next.bytes;
+      next.start();
+    }
+  };
+  return async (bytes, task) => {
+    const weight = Math.min(capacity, Math.max(0, Math.ceil(bytes)));
+    if (waiting.length === 0 && used + weight <= capacity) used += weight;
+    else await new Promise<void>((start) => waiting.push({ bytes: weight, start }));
+    try {
+      return await task();
+    } finally {
+      used -= weight;
+      grant();
+    }
+  };
+}

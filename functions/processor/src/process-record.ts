@@ -14,12 +14,15 @@ import {
   WrongBucketError,
 } from './errors';
 import { type Invocation, writeFailureRecord } from './failure-record';
+import type { ByteBudget } from './limiter';
 import type { RecordLogger } from './logger';
 import type { Transform } from './transform';
 
 /** Smallest part S3 accepts: memory per record stays near (queue size + 1) parts. */
 export const UPLOAD_PART_SIZE = 5 * 1024 * 1024;
 export const UPLOAD_QUEUE_SIZE = 2;
+/** The most source bytes one record buffers, however large its object: the parts in flight. */
+export const MAX_BUFFERED_BYTES = (UPLOAD_QUEUE_SIZE + 1) * UPLOAD_PART_SIZE;
 
 export interface ProcessDeps {
   s3: S3Client;
@@ -27,6 +30,8 @@ export interface ProcessDeps {
   transform: Transform;
   now: () => Date;
   logger?: RecordLogger;
+  /** Bounds the bytes that records buffer at once (absent: no bound). */
+  memory?: ByteBudget;
 }
 
 export type RecordOutcome = 'processed' | 'skipped' | 'failed-permanently';
@@ -67,7 +72,7 @@ export async function processUpload(
   event: UploadEventV1,
   deps: Omit<ProcessDeps, 'now'>,
 ): Promise<'processed' | 'skipped'> {
-  const { s3, transform, logger } = deps;
+  const { s3, logger } = deps;
   const bucket = deps.config.dataBucket;
   if (event.bucket !== bucket) throw new WrongBucketError(event.bucket);
   const key = processedKeyFor(event.key);
@@ -76,7 +81,7 @@ export async function processUpload(
     'source-sha256': event.sha256,
     // Metadata travels in HTTP headers, which must be ASCII; filenames need not be.
     'source-key': encodeURI(event.key),
-    transform: transform.name,
+    transform: deps.transform.name,
   };
 
   if (await isAlreadyProcessed(s3, bucket, key, metadata)) {
@@ -84,6 +89,22 @@ export async function processUpload(
     return 'skipped';
   }
 
+  // A small object is buffered whole (one PutObject), a large one a few parts at a time.
+  const buffered = Math.min(event.size, MAX_BUFFERED_BYTES);
+  const write = () => transformInto(key, metadata, event, deps);
+  await (deps.memory ? deps.memory(buffered, write) : write());
+  logger?.info('processed', { uploadId: event.uploadId, key });
+  return 'processed';
+}
+
+/** Streams the source through the transform into `key`, checking its sha256 on the way. */
+async function transformInto(
+  key: string,
+  metadata: Record<string, string>,
+  event: UploadEventV1,
+  { s3, transform, config }: Omit<ProcessDeps, 'now'>,
+): Promise<void> {
+  const bucket = config.dataBucket;
   const body = await getSourceBody(s3, bucket, event.key);
   const output = Readable.from(
     transform.transform(verifySha256(body, event), { contentType: event.contentType }),
@@ -103,8 +124,6 @@ export async function processUpload(
     output.destroy();
     body.destroy();
   }
-  logger?.info('processed', { uploadId: event.uploadId, key });
-  return 'processed';
 }
 
 async function isAlreadyProcessed(

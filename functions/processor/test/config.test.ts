@@ -9,9 +9,24 @@ describe('processor config', () => {
     expect(config).toMatchObject({
       dataBucket: 'data-bucket',
       failuresBucket: 'failures-bucket',
-      concurrency: 8,
+      concurrency: 100,
       forcePathStyle: false,
+      inFlightBytes: 128 * 1024 * 1024,
     });
+  });
+
+  it("budgets a quarter of the function's memory for the bytes records buffer", () => {
+    expect(readConfig({ ...base, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512' }).inFlightBytes).toBe(
+      128 * 1024 * 1024,
+    );
+    expect(readConfig({ ...base, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '2048' }).inFlightBytes).toBe(
+      512 * 1024 * 1024,
+    );
+  });
+
+  it.each(['0', 'lots', '20000'])('refuses AWS_LAMBDA_FUNCTION_MEMORY_SIZE=%j, naming it', (value) => {
+    const config = readConfig({ ...base, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: value });
+    expect(() => config.inFlightBytes).toThrow(/AWS_LAMBDA_FUNCTION_MEMORY_SIZE/);
   });
 
   it.each(['DATA_BUCKET', 'FAILURES_BUCKET'] as const)(

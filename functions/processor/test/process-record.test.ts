@@ -29,7 +29,7 @@ import {
 } from '@streamdrop/events/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { FailureRecordWriteError } from '../src/errors';
-import { handleRecord, type ProcessDeps } from '../src/process-record';
+import { handleRecord, MAX_BUFFERED_BYTES, type ProcessDeps } from '../src/process-record';
 import { upperCaseText } from '../src/transform';
 import { chunksOf, FakeS3, s3Error, testS3Client } from './support/fake-s3';
 
@@ -137,6 +137,47 @@ describe('handleRecord', () => {
     expect(s3Mock).toHaveReceivedCommandTimes(CompleteMultipartUploadCommand, 1);
     expect(processedObject(event)?.body.equals(bytes)).toBe(true);
     expect(processedObject(event)?.metadata['source-sha256']).toBe(event.sha256);
+  });
+
+  describe('memory budget', () => {
+    /** A budget that grants at once and notes what it was asked for, and whether S3 was read yet. */
+    function spyBudget() {
+      const asked: Array<{ bytes: number; readsBefore: number }> = [];
+      deps.memory = async (bytes, task) => {
+        asked.push({ bytes, readsBefore: s3Mock.commandCalls(GetObjectCommand).length });
+        return task();
+      };
+      return asked;
+    }
+
+    it('reads and writes a record only once the budget holds its size', async () => {
+      const asked = spyBudget();
+      const { event, record } = givenUpload('hello kinesis');
+
+      await expect(handleRecord(record, invocation, deps)).resolves.toBe('processed');
+
+      expect(asked).toEqual([{ bytes: Buffer.byteLength('hello kinesis'), readsBefore: 0 }]);
+      expect(processedObject(event)?.body.toString('utf8')).toBe('HELLO KINESIS');
+    });
+
+    it('weighs a large object by the parts it buffers at most, not by its size', async () => {
+      const asked = spyBudget();
+      const { record } = givenUpload('hello kinesis', { size: 2 ** 30 });
+
+      await handleRecord(record, invocation, deps);
+
+      expect(asked.map((a) => a.bytes)).toEqual([MAX_BUFFERED_BYTES]);
+    });
+
+    it('takes nothing from the budget for a record that was already processed', async () => {
+      const asked = spyBudget();
+      const { record } = givenUpload('hello kinesis');
+      await handleRecord(record, invocation, deps);
+
+      await expect(handleRecord(record, invocation, deps)).resolves.toBe('skipped');
+
+      expect(asked).toHaveLength(1);
+    });
   });
 
   describe('idempotency', () => {

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { core } from 'zod/mini';
 
 /** Base class of every error thrown by @streamdrop/events. */
 export class EventsError extends Error {
@@ -17,7 +17,7 @@ export class ValidationError extends EventsError {
     this.issues = issues;
   }
 
-  static fromZod(error: z.ZodError): ValidationError {
+  static fromZod(error: core.$ZodError): ValidationError {
     return new ValidationError(
       error.issues.map((issue) => {
         const path = issue.path.map(String).join('.');

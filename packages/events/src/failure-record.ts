@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from './zod';
 
 export const FAILURE_RECORD_VERSION = 1;
 /** Prefix of failure records written by the processor (on-failure destination records live under `aws/lambda/`). */
@@ -11,11 +11,11 @@ export const PROCESSOR_FAILURES_PREFIX = 'processor/';
 export const FailureRecordV1Schema = z.strictObject({
   version: z.literal(FAILURE_RECORD_VERSION),
   source: z.literal('processor'),
-  reason: z.string().min(1),
-  errorName: z.string().min(1),
+  reason: z.string().check(z.minLength(1)),
+  errorName: z.string().check(z.minLength(1)),
   failedAt: z.iso.datetime({ offset: true }),
-  uploadId: z.string().optional(),
-  uploadKey: z.string().optional(),
+  uploadId: z.optional(z.string()),
+  uploadKey: z.optional(z.string()),
   functionName: z.string(),
   awsRequestId: z.string(),
   record: z.strictObject({

@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { UploadResponseSchema } from './upload-response';
+import * as z from './zod';
 
 /**
  * What the upload function keeps per `Idempotency-Key`, at
@@ -12,7 +12,7 @@ export const IdempotencyRecordSchema = z.strictObject({
   uploadId: z.string(),
   createdAt: z.iso.datetime(),
   /** The first response, replayed to later requests with the key (once completed). */
-  response: UploadResponseSchema.optional(),
+  response: z.optional(UploadResponseSchema),
 });
 export type IdempotencyRecord = z.infer<typeof IdempotencyRecordSchema>;
 

@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { ValidationError } from './errors';
+import * as z from './zod';
 
 /** Prefix under which Lambda writes an event source mapping's S3 on-failure destination records. */
 export const ON_FAILURE_PREFIX = 'aws/lambda/';
@@ -20,12 +20,12 @@ export const KinesisOnFailureRecordSchema = z.looseObject({
   timestamp: z.string(),
   KinesisBatchInfo: z.looseObject({
     shardId: z.string(),
-    startSequenceNumber: z.string().regex(/^\d+$/),
-    endSequenceNumber: z.string().regex(/^\d+$/),
-    batchSize: z.number().int().nonnegative(),
+    startSequenceNumber: z.string().check(z.regex(/^\d+$/)),
+    endSequenceNumber: z.string().check(z.regex(/^\d+$/)),
+    batchSize: z.int().check(z.nonnegative()),
     streamArn: z.string(),
   }),
-  payload: z.string().optional(),
+  payload: z.optional(z.string()),
 });
 export type KinesisOnFailureRecord = z.infer<typeof KinesisOnFailureRecordSchema>;
 
@@ -33,9 +33,9 @@ export type KinesisOnFailureRecord = z.infer<typeof KinesisOnFailureRecordSchema
 export const KinesisInvocationPayloadSchema = z.looseObject({
   Records: z.array(
     z.looseObject({
-      eventID: z.string().optional(),
+      eventID: z.optional(z.string()),
       kinesis: z.looseObject({
-        partitionKey: z.string().min(1),
+        partitionKey: z.string().check(z.minLength(1)),
         sequenceNumber: z.string(),
         data: z.string(),
       }),

@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { ValidationError } from './errors';
+import * as z from './zod';
 
 // Kinesis limits, checked before Kinesis is called so that the caller hears which one it broke.
 // A record is its data plus its partition key (UTF-8 bytes): 1 MiB, the default per stream.
@@ -21,26 +21,33 @@ export type StreamProxyRoute = keyof typeof STREAM_PROXY_ROUTES;
 /** A Kinesis stream name (not an ARN), as the `name` path parameter carries it. */
 export const StreamNameSchema = z
   .string({ error: 'must be a string' })
-  .regex(/^[a-zA-Z0-9_.-]{1,128}$/, 'must be 1 to 128 characters from a-z, A-Z, 0-9, "_", "." and "-"');
+  .check(
+    z.regex(/^[a-zA-Z0-9_.-]{1,128}$/, 'must be 1 to 128 characters from a-z, A-Z, 0-9, "_", "." and "-"'),
+  );
 
 const utf8Bytes = (text: string) => Buffer.byteLength(text, 'utf8');
 
 // Kinesis counts a partition key in Unicode characters: an emoji is one, not two UTF-16 units.
-export const PartitionKeySchema = z.string({ error: 'must be a string' }).superRefine((key, ctx) => {
-  const chars = [...key].length;
-  if (chars < 1 || chars > MAX_PARTITION_KEY_CHARS) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `must be 1 to ${MAX_PARTITION_KEY_CHARS} Unicode characters (got ${chars})`,
-    });
-  }
-});
+export const PartitionKeySchema = z.string({ error: 'must be a string' }).check(
+  z.superRefine((key, ctx) => {
+    const chars = [...key].length;
+    if (chars < 1 || chars > MAX_PARTITION_KEY_CHARS) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be 1 to ${MAX_PARTITION_KEY_CHARS} Unicode characters (got ${chars})`,
+      });
+    }
+  }),
+);
 
 export const ExplicitHashKeySchema = z
   .string({ error: 'must be a string' })
-  .refine((key) => /^(0|[1-9]\d{0,38})$/.test(key) && BigInt(key) <= MAX_HASH_KEY, {
-    message: 'must be a decimal integer from 0 to 2^128 - 1',
-  });
+  .check(
+    z.refine(
+      (key) => /^(0|[1-9]\d{0,38})$/.test(key) && BigInt(key) <= MAX_HASH_KEY,
+      'must be a decimal integer from 0 to 2^128 - 1',
+    ),
+  );
 
 function recordSizeProblem(data: string, partitionKey: string): string | undefined {
   const bytes = utf8Bytes(data) + utf8Bytes(partitionKey);
@@ -53,35 +60,38 @@ export const PutRecordRequestSchema = z
   .strictObject({
     Data: z.string({ error: 'must be a string' }),
     PartitionKey: PartitionKeySchema,
-    ExplicitHashKey: ExplicitHashKeySchema.optional(),
+    ExplicitHashKey: z.optional(ExplicitHashKeySchema),
   })
-  .superRefine((body, ctx) => {
-    const problem = recordSizeProblem(body.Data, body.PartitionKey);
-    if (problem) ctx.addIssue({ code: 'custom', path: ['Data'], message: problem });
-  });
+  .check(
+    z.superRefine((body, ctx) => {
+      const problem = recordSizeProblem(body.Data, body.PartitionKey);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['Data'], message: problem });
+    }),
+  );
 export type PutRecordRequest = z.infer<typeof PutRecordRequestSchema>;
 
 export const PutRecordsRequestEntrySchema = z
   .strictObject({
     data: z.string({ error: 'must be a string' }),
     'partition-key': PartitionKeySchema,
-    'explicit-hash-key': ExplicitHashKeySchema.optional(),
+    'explicit-hash-key': z.optional(ExplicitHashKeySchema),
   })
-  .superRefine((entry, ctx) => {
-    const problem = recordSizeProblem(entry.data, entry['partition-key']);
-    if (problem) ctx.addIssue({ code: 'custom', path: ['data'], message: problem });
-  });
+  .check(
+    z.superRefine((entry, ctx) => {
+      const problem = recordSizeProblem(entry.data, entry['partition-key']);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['data'], message: problem });
+    }),
+  );
 export type PutRecordsRequestEntry = z.infer<typeof PutRecordsRequestEntrySchema>;
 
 const RECORD_COUNT = `must hold 1 to ${MAX_PUT_RECORDS_COUNT} records`;
 
 /** Body of `PUT /streams/{name}/records`; records keep their order in Kinesis's answer. */
 export const PutRecordsRequestSchema = z.strictObject({
-  records: z
-    .array(PutRecordsRequestEntrySchema, { error: `${RECORD_COUNT} (an array)` })
-    .min(1, { error: (issue) => `${RECORD_COUNT} (got ${countOf(issue.input)})` })
-    .max(MAX_PUT_RECORDS_COUNT, { error: (issue) => `${RECORD_COUNT} (got ${countOf(issue.input)})` })
-    .superRefine((records, ctx) => {
+  records: z.array(PutRecordsRequestEntrySchema, { error: `${RECORD_COUNT} (an array)` }).check(
+    z.minLength(1, { error: (issue) => `${RECORD_COUNT} (got ${countOf(issue.input)})` }),
+    z.maxLength(MAX_PUT_RECORDS_COUNT, { error: (issue) => `${RECORD_COUNT} (got ${countOf(issue.input)})` }),
+    z.superRefine((records, ctx) => {
       const bytes = records.reduce((sum, r) => sum + utf8Bytes(r.data) + utf8Bytes(r['partition-key']), 0);
       if (bytes > MAX_PUT_RECORDS_BYTES) {
         ctx.addIssue({
@@ -90,6 +100,7 @@ export const PutRecordsRequestSchema = z.strictObject({
         });
       }
     }),
+  ),
 });
 export type PutRecordsRequest = z.infer<typeof PutRecordsRequestSchema>;
 
@@ -97,7 +108,7 @@ function countOf(input: unknown): number | string {
   return Array.isArray(input) ? input.length : 'not an array';
 }
 
-function parseWith<T>(schema: z.ZodType<T>, value: unknown): T {
+function parseWith<T>(schema: z.ZodMiniType<T>, value: unknown): T {
   const result = schema.safeParse(value);
   if (!result.success) throw ValidationError.fromZod(result.error);
   return result.data;
@@ -118,7 +129,8 @@ export function parsePutRecordsRequest(value: unknown): PutRecordsRequest {
 // adds later passes through instead of breaking the proxy.
 
 /** A Kinesis timestamp on the wire: seconds since the epoch, with milliseconds as the fraction. */
-export const EpochSecondsSchema = z.number().finite();
+// zod 4 numbers refuse Infinity and NaN: a finite number is all there is to check.
+export const EpochSecondsSchema = z.number();
 
 const StreamModeDetailsSchema = z.looseObject({ StreamMode: z.string() });
 
@@ -126,8 +138,8 @@ export const StreamSummarySchema = z.looseObject({
   StreamARN: z.string(),
   StreamName: z.string(),
   StreamStatus: z.string(),
-  StreamModeDetails: StreamModeDetailsSchema.optional(),
-  StreamCreationTimestamp: EpochSecondsSchema.optional(),
+  StreamModeDetails: z.optional(StreamModeDetailsSchema),
+  StreamCreationTimestamp: z.optional(EpochSecondsSchema),
 });
 export type StreamSummary = z.infer<typeof StreamSummarySchema>;
 
@@ -141,12 +153,12 @@ export type ListStreamsResponse = z.infer<typeof ListStreamsResponseSchema>;
 
 export const ShardSchema = z.looseObject({
   ShardId: z.string(),
-  ParentShardId: z.string().optional(),
-  AdjacentParentShardId: z.string().optional(),
+  ParentShardId: z.optional(z.string()),
+  AdjacentParentShardId: z.optional(z.string()),
   HashKeyRange: z.looseObject({ StartingHashKey: z.string(), EndingHashKey: z.string() }),
   SequenceNumberRange: z.looseObject({
     StartingSequenceNumber: z.string(),
-    EndingSequenceNumber: z.string().optional(),
+    EndingSequenceNumber: z.optional(z.string()),
   }),
 });
 
@@ -154,14 +166,14 @@ export const StreamDescriptionSchema = z.looseObject({
   StreamName: z.string(),
   StreamARN: z.string(),
   StreamStatus: z.string(),
-  StreamModeDetails: StreamModeDetailsSchema.optional(),
+  StreamModeDetails: z.optional(StreamModeDetailsSchema),
   Shards: z.array(ShardSchema),
   HasMoreShards: z.boolean(),
-  RetentionPeriodHours: z.number().int(),
+  RetentionPeriodHours: z.int(),
   StreamCreationTimestamp: EpochSecondsSchema,
-  EnhancedMonitoring: z.array(z.looseObject({ ShardLevelMetrics: z.array(z.string()).optional() })),
-  EncryptionType: z.string().optional(),
-  KeyId: z.string().optional(),
+  EnhancedMonitoring: z.array(z.looseObject({ ShardLevelMetrics: z.optional(z.array(z.string())) })),
+  EncryptionType: z.optional(z.string()),
+  KeyId: z.optional(z.string()),
 });
 
 /** 200 body of `GET /streams/{name}`: DescribeStream's answer (its first page of shards). */
@@ -172,14 +184,14 @@ export type DescribeStreamResponse = z.infer<typeof DescribeStreamResponseSchema
 export const PutRecordResponseSchema = z.strictObject({
   SequenceNumber: z.string(),
   ShardId: z.string(),
-  EncryptionType: z.string().optional(),
+  EncryptionType: z.optional(z.string()),
 });
 export type PutRecordResponse = z.infer<typeof PutRecordResponseSchema>;
 
 /** One entry of a PutRecords answer: where the record went, or why Kinesis refused it. */
 export const PutRecordsResultEntrySchema = z.union([
   z.strictObject({ SequenceNumber: z.string(), ShardId: z.string() }),
-  z.strictObject({ ErrorCode: z.string(), ErrorMessage: z.string().optional() }),
+  z.strictObject({ ErrorCode: z.string(), ErrorMessage: z.optional(z.string()) }),
 ]);
 export type PutRecordsResultEntry = z.infer<typeof PutRecordsResultEntrySchema>;
 
@@ -188,9 +200,9 @@ export type PutRecordsResultEntry = z.infer<typeof PutRecordsResultEntrySchema>;
  * records are reported here (FailedRecordCount > 0), not as an error status: the others are stored.
  */
 export const PutRecordsResponseSchema = z.strictObject({
-  FailedRecordCount: z.number().int().nonnegative(),
+  FailedRecordCount: z.int().check(z.nonnegative()),
   Records: z.array(PutRecordsResultEntrySchema),
-  EncryptionType: z.string().optional(),
+  EncryptionType: z.optional(z.string()),
 });
 export type PutRecordsResponse = z.infer<typeof PutRecordsResponseSchema>;
 

@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { ValidationError } from './errors';
 import { parseUploadKey } from './keys';
+import * as z from './zod';
 
 export const UPLOAD_EVENT_VERSION = 1;
 
@@ -8,33 +8,35 @@ export const UPLOAD_EVENT_VERSION = 1;
 export const UploadEventV1Schema = z
   .strictObject({
     version: z.literal(UPLOAD_EVENT_VERSION),
-    uploadId: z.string().min(1).max(128),
-    bucket: z.string().min(3).max(63),
-    key: z.string().min(1).max(1024),
-    size: z.number().int().nonnegative(),
-    contentType: z.string().min(1).max(255),
-    sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits'),
+    uploadId: z.string().check(z.minLength(1), z.maxLength(128)),
+    bucket: z.string().check(z.minLength(3), z.maxLength(63)),
+    key: z.string().check(z.minLength(1), z.maxLength(1024)),
+    size: z.int().check(z.nonnegative()),
+    contentType: z.string().check(z.minLength(1), z.maxLength(255)),
+    sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits')),
     uploadedAt: z.iso.datetime({ offset: true }),
-    requestId: z.string().min(1).max(256),
-    userSub: z.string().min(1).max(128),
+    requestId: z.string().check(z.minLength(1), z.maxLength(256)),
+    userSub: z.string().check(z.minLength(1), z.maxLength(128)),
   })
-  .superRefine((event, ctx) => {
-    try {
-      const parts = parseUploadKey(event.key);
-      if (parts.userSub !== event.userSub) {
-        ctx.addIssue({ code: 'custom', path: ['key'], message: 'does not belong to userSub' });
+  .check(
+    z.superRefine((event, ctx) => {
+      try {
+        const parts = parseUploadKey(event.key);
+        if (parts.userSub !== event.userSub) {
+          ctx.addIssue({ code: 'custom', path: ['key'], message: 'does not belong to userSub' });
+        }
+        if (parts.uploadId !== event.uploadId) {
+          ctx.addIssue({ code: 'custom', path: ['key'], message: 'does not carry uploadId' });
+        }
+      } catch (error) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['key'],
+          message: error instanceof Error ? error.message : 'is not an upload key',
+        });
       }
-      if (parts.uploadId !== event.uploadId) {
-        ctx.addIssue({ code: 'custom', path: ['key'], message: 'does not carry uploadId' });
-      }
-    } catch (error) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['key'],
-        message: error instanceof Error ? error.message : 'is not an upload key',
-      });
-    }
-  });
+    }),
+  );
 
 export type UploadEventV1 = z.infer<typeof UploadEventV1Schema>;
 

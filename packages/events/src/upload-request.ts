@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { ValidationError } from './errors';
 import { filenameProblem } from './filename';
+import * as z from './zod';
 
 /** Default cap on decoded upload content: 4 MiB keeps a base64 JSON body under Lambda's 6 MB payload. */
 export const DEFAULT_MAX_UPLOAD_BYTES = 4 * 1024 * 1024;
@@ -25,33 +25,39 @@ export function isCanonicalBase64(content: string): boolean {
 export const UploadEncodingSchema = z.enum(['utf8', 'base64']);
 export type UploadEncoding = z.infer<typeof UploadEncodingSchema>;
 
-export const FilenameSchema = z.string({ error: 'must be a string' }).superRefine((name, ctx) => {
-  const problem = filenameProblem(name);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+export const FilenameSchema = z.string({ error: 'must be a string' }).check(
+  z.superRefine((name, ctx) => {
+    const problem = filenameProblem(name);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+);
 
 export const ContentTypeSchema = z
   .string({ error: 'must be a string' })
-  .max(255, 'must be at most 255 characters')
-  .regex(MEDIA_TYPE, 'must be a media type such as "text/plain" or "image/png"');
+  .check(
+    z.maxLength(255, 'must be at most 255 characters'),
+    z.regex(MEDIA_TYPE, 'must be a media type such as "text/plain" or "image/png"'),
+  );
 
 /** Body of `POST /uploads`. Unknown fields are refused so that typos do not pass silently. */
 export const UploadRequestSchema = z
   .strictObject({
     filename: FilenameSchema,
     content: z.string({ error: 'must be a string' }),
-    encoding: UploadEncodingSchema.default('utf8'),
-    contentType: ContentTypeSchema.optional(),
+    encoding: z._default(UploadEncodingSchema, 'utf8'),
+    contentType: z.optional(ContentTypeSchema),
   })
-  .superRefine((body, ctx) => {
-    if (body.encoding === 'base64' && !isCanonicalBase64(body.content)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['content'],
-        message: 'is not valid base64 (RFC 4648, with padding)',
-      });
-    }
-  });
+  .check(
+    z.superRefine((body, ctx) => {
+      if (body.encoding === 'base64' && !isCanonicalBase64(body.content)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['content'],
+          message: 'is not valid base64 (RFC 4648, with padding)',
+        });
+      }
+    }),
+  );
 
 export type UploadRequest = z.infer<typeof UploadRequestSchema>;
 export type UploadRequestInput = z.input<typeof UploadRequestSchema>;

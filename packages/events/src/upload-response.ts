@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from './zod';
 
 /** The 202 body of `POST /uploads`: carries both seeds' shapes (`file_key` and `s3`). */
 export const UploadResponseSchema = z.strictObject({

@@ -16,6 +16,8 @@ export function kinesisClient({ maxAttempts }: KinesisClientOptions): KinesisCli
   return new KinesisClient({
     maxAttempts,
     retryMode: 'standard',
+    // See s3-client.ts: the middleware stack is resolved once per command class.
+    cacheMiddleware: true,
     requestHandler: keepAliveHandler({
       connectionTimeout: 2_000,
       requestTimeout: 5_000,

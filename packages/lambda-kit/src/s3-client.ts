@@ -16,6 +16,9 @@ export function s3Client({ forcePathStyle, keepAlive }: S3ClientOptions): S3Clie
   return new S3Client({
     ...(keepAlive && { requestHandler: keepAliveHandler(keepAlive) }),
     forcePathStyle,
+    // Resolve each command's middleware stack once per client, not on every send: about a tenth
+    // of the SDK's CPU per call (pnpm bench). Nothing here adds middleware after the first send.
+    cacheMiddleware: true,
     // s3rver stores streamed bodies with their aws-chunked framing unless checksums are off,
     // so the local seam turns them off; real S3 keeps the SDK's default integrity checks.
     ...(forcePathStyle && {

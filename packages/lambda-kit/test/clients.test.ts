@@ -1,5 +1,7 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { PutRecordCommand } from '@aws-sdk/client-kinesis';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { keepAliveHandler } from '../src/keep-alive-handler';
 import { kinesisClient } from '../src/kinesis-client';
@@ -75,6 +77,33 @@ describe('kinesisClient', () => {
       throwOnRequestTimeout: true,
     });
     expect(options.httpsAgent).toMatchObject({ keepAlive: true });
+  });
+});
+
+describe('both clients', () => {
+  /** Sends two commands of one class and counts how often the client resolved its middleware. */
+  async function resolutions(prototype: object, sendTwice: () => Promise<unknown>): Promise<number> {
+    // A stand-in for the resolved stack: no request leaves the test.
+    const resolve = jest
+      .spyOn(prototype as { resolveMiddleware: () => unknown }, 'resolveMiddleware')
+      .mockReturnValue(async () => ({ output: {}, response: {} }));
+    await sendTwice();
+    return resolve.mock.calls.length;
+  }
+
+  it("resolves a command class's middleware once per S3 client, not on every send", async () => {
+    const s3 = s3Client({ forcePathStyle: false });
+    const head = () => s3.send(new HeadObjectCommand({ Bucket: 'b', Key: 'k' }));
+
+    expect(await resolutions(HeadObjectCommand.prototype, async () => [await head(), await head()])).toBe(1);
+  });
+
+  it("resolves a command class's middleware once per Kinesis client, not on every send", async () => {
+    const kinesis = kinesisClient({ maxAttempts: 1 });
+    const put = () =>
+      kinesis.send(new PutRecordCommand({ StreamName: 's', PartitionKey: 'p', Data: new Uint8Array() }));
+
+    expect(await resolutions(PutRecordCommand.prototype, async () => [await put(), await put()])).toBe(1);
   });
 });
 

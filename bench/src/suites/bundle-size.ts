@@ -1,0 +1,55 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { buildVariant, gzipBytesOf } from '../lib/bundles';
+import { metric } from '../lib/metrics';
+import { productionBundle } from '../lib/paths';
+import type { Suite } from '../lib/suite';
+
+/** 100 KB, as `pnpm build` counts kilobytes (1,024 bytes). */
+export const BUNDLE_GZIP_TARGET = 100 * 1024;
+
+export function requireBundle(name: string): string {
+  const file = productionBundle(name);
+  if (!existsSync(file)) {
+    throw new Error(`${file} is missing: run \`pnpm build\` (or \`npm test\`, which synthesizes) first`);
+  }
+  return file;
+}
+
+/**
+ * The deployed bundles' gzip size, against the same handler bundled with esbuild's defaults,
+ * and the credential-chain alias experiment (production options + one alias).
+ */
+export const bundleSize: Suite = {
+  name: 'bundle size',
+  async run(_options, log) {
+    const metrics = [];
+    for (const name of ['upload', 'processor', 'streams']) {
+      const file = requireBundle(name);
+      const gzip = gzipBytesOf(file);
+      const defaults = await buildVariant(name, 'esbuild-defaults');
+      const experiment = await buildVariant(name, 'env-credentials');
+      log(
+        `  ${name}: ${statSync(file).size} B (gzip ${gzip}); esbuild defaults gzip ${defaults.gzipBytes}; with the env-credentials alias gzip ${experiment.gzipBytes}`,
+      );
+      const measured = name !== 'streams';
+      metrics.push(
+        metric({
+          name: `${name}.bundle_gzip_bytes`,
+          value: gzip,
+          unit: 'B',
+          baseline: defaults.gzipBytes,
+          ...(measured && { targets: [{ op: '<=', value: BUNDLE_GZIP_TARGET }] }),
+          note: `dist/functions/${name}/index.mjs (${readFileSync(file).length} B raw); baseline: esbuild defaults (CommonJS, main fields main,module, no minify)`,
+        }),
+        metric({
+          name: `experiment.env_credentials.${name}.bundle_gzip_bytes`,
+          value: experiment.gzipBytes,
+          unit: 'B',
+          baseline: gzip,
+          note: 'production build options plus alias @aws-sdk/credential-provider-node -> packages/lambda-kit/src/env-credentials.ts; baseline: the production bundle',
+        }),
+      );
+    }
+    return metrics;
+  },
+};

@@ -1,0 +1,1 @@
+// Bench worker: a bare Node process, the zero of the cold-init measurement.
