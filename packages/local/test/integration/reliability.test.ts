@@ -188,8 +188,9 @@ describe('the processing path', () => {
     for (const u of uploads) await storeSource(s3, u);
     const since = t.invocations.length;
     const logFrom = readVersionLog(versionLog).length;
-    // Slow S3 down so that the crash lands while the second batch is half written.
-    faults().update({ s3LatencyMs: { min: 50, max: 50 } });
+    // Slow S3 down so that the second batch is in flight long enough to crash it (with the
+    // processor's concurrency of 100, a batch's writes land almost together).
+    faults().update({ s3LatencyMs: { min: 300, max: 300 } });
     let crashed = 0;
     let writtenAtCrash = 0;
     try {
@@ -202,9 +203,12 @@ describe('the processing path', () => {
         const written = readVersionLog(versionLog)
           .slice(logFrom)
           .filter((e) => e.key.startsWith('processed/')).length;
-        if (written < 13) return undefined;
+        if (written < 10 || written >= 20 || crashed > 0) return crashed > 0 ? true : undefined;
+        // Crash only while an invocation of the second batch is running.
+        const n = t.stack.crash(processor);
+        if (n === 0) return undefined;
+        crashed = n;
         writtenAtCrash = written;
-        crashed = t.stack.crash(processor);
         return true;
       }, 30_000);
       await allProcessed(uploads);
