@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
+import { type BuildOptions, build } from 'esbuild';
 import { command, isEntryPoint, UserError } from './lib/cli';
 import { bundlesDirOf, findRepoRoot } from './lib/paths';
 
@@ -24,6 +24,42 @@ export interface BuildFunctionsOptions {
 }
 
 /** Every folder under functions/, each of which must have src/handler.ts. */
+/** The esbuild options of a deployed function bundle (also what the bench measures against). */
+export function functionBuildOptions(
+  root: string,
+  entry: string,
+  outfile: string,
+  quiet = false,
+): BuildOptions & { metafile: true } {
+  return {
+    absWorkingDir: root,
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    // ESM builds of the AWS SDK: smaller, faster cold start, and no CommonJS `require` of node: builtins.
+    mainFields: ['module', 'main'],
+    // Lambda (and the local stack) hand a function its credentials in environment variables:
+    // the SDK's default chain (SSO, INI, process, web identity, IMDS, and the STS/SSO clients
+    // they bundle) never runs there. Its stand-in reads the environment only.
+    alias: {
+      '@aws-sdk/credential-provider-node': join(root, 'packages', 'lambda-kit', 'src', 'env-credentials.ts'),
+    },
+    // Still give CommonJS code inside the bundle a real `require` for Node's built-in modules.
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    },
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    metafile: true,
+    // Quiet (tests, other scripts' callers) keeps esbuild's messages in the error alone.
+    logLevel: quiet ? 'silent' : 'warning',
+  };
+}
+
 export function listFunctions(root: string): string[] {
   const dir = join(root, 'functions');
   if (!existsSync(dir)) throw new UserError(`no functions/ folder in ${root}`);
@@ -63,39 +99,9 @@ export async function buildFunctions(options: BuildFunctionsOptions = {}): Promi
     const target = join(outDir, name);
     rmSync(target, { recursive: true, force: true });
     const outfile = join(target, 'index.mjs');
-    const result = await build({
-      absWorkingDir: root,
-      entryPoints: [join(root, 'functions', name, 'src', 'handler.ts')],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'esm',
-      // ESM builds of the AWS SDK: smaller, faster cold start, and no CommonJS `require` of node: builtins.
-      mainFields: ['module', 'main'],
-      // Lambda (and the local stack) hand a function its credentials in environment variables:
-      // the SDK's default chain (SSO, INI, process, web identity, IMDS, and the STS/SSO clients
-      // they bundle) never runs there. Its stand-in reads the environment only.
-      alias: {
-        '@aws-sdk/credential-provider-node': join(
-          root,
-          'packages',
-          'lambda-kit',
-          'src',
-          'env-credentials.ts',
-        ),
-      },
-      // Still give CommonJS code inside the bundle a real `require` for Node's built-in modules.
-      banner: {
-        js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-      },
-      minify: true,
-      sourcemap: true,
-      sourcesContent: false,
-      metafile: true,
-      // Quiet (tests, other scripts' callers) keeps esbuild's messages in the error alone.
-      logLevel: options.quiet ? 'silent' : 'warning',
-    }).catch((error: unknown) => {
+    const result = await build(
+      functionBuildOptions(root, join(root, 'functions', name, 'src', 'handler.ts'), outfile, options.quiet),
+    ).catch((error: unknown) => {
       const detail = options.quiet && error instanceof Error ? error.message : "see esbuild's messages above";
       throw new UserError(`bundling functions/${name} failed: ${detail}`);
     });

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build } from 'esbuild';
+import { functionBuildOptions } from '../../../scripts/src/build';
 import { repoRoot, scratchDir } from './paths';
 
 /**
@@ -9,40 +10,13 @@ import { repoRoot, scratchDir } from './paths';
  * baselines and experiments, written under bench/results/.work/.
  */
 
-/**
- * The production options of scripts/src/build.ts, repeated here so that an experiment can
- * change one thing and be compared like for like. Keep in step with build.ts.
- */
-export function productionOptions(root: string, entry: string, outfile: string): BuildOptions {
-  return {
-    absWorkingDir: root,
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    mainFields: ['module', 'main'],
-    banner: {
-      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-    },
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    metafile: true,
-    logLevel: 'warning',
-  };
-}
-
-/** The module that stands in for the default credential chain (see packages/lambda-kit). */
-export const envCredentialsModule = (root: string) =>
-  join(root, 'packages', 'lambda-kit', 'src', 'env-credentials.ts');
+/** The production options, from the build script itself: the bench never measures a stale copy. */
+export const productionOptions = (root: string, entry: string, outfile: string): BuildOptions =>
+  functionBuildOptions(root, entry, outfile, true);
 
 export type Variant =
   /** esbuild with its defaults for a Node bundle: CommonJS, main fields main,module, no minify. */
-  | 'esbuild-defaults'
-  /** The production options plus the alias that replaces the default credential chain. */
-  | 'env-credentials';
+  'esbuild-defaults';
 
 export interface BuiltBundle {
   readonly file: string;
@@ -84,19 +58,15 @@ export async function buildVariant(name: string, variant: Variant): Promise<Buil
   const root = repoRoot();
   const entry = join(root, 'functions', name, 'src', 'handler.ts');
   const dir = join(scratchDir(), 'bundles', variant, name);
-  if (variant === 'esbuild-defaults') {
-    return bundle({
-      absWorkingDir: root,
-      entryPoints: [entry],
-      outfile: join(dir, 'index.cjs'),
-      bundle: true,
-      platform: 'node',
-      metafile: true,
-      logLevel: 'error',
-    });
-  }
-  const options = productionOptions(root, entry, join(dir, 'index.mjs'));
-  return bundle({ ...options, alias: { '@aws-sdk/credential-provider-node': envCredentialsModule(root) } });
+  return bundle({
+    absWorkingDir: root,
+    entryPoints: [entry],
+    outfile: join(dir, 'index.cjs'),
+    bundle: true,
+    platform: 'node',
+    metafile: true,
+    logLevel: 'error',
+  });
 }
 
 export type BenchHandler = 'seed-processor' | 'sdk-floor-processor' | 'sdk-floor-upload';

@@ -16,8 +16,7 @@ export function requireBundle(name: string): string {
 }
 
 /**
- * The deployed bundles' gzip size, against the same handler bundled with esbuild's defaults,
- * and the credential-chain alias experiment (production options + one alias).
+ * The deployed bundles' gzip size, against the same handler bundled with esbuild's defaults.
  */
 export const bundleSize: Suite = {
   name: 'bundle size',
@@ -27,10 +26,7 @@ export const bundleSize: Suite = {
       const file = requireBundle(name);
       const gzip = gzipBytesOf(file);
       const defaults = await buildVariant(name, 'esbuild-defaults');
-      const experiment = await buildVariant(name, 'env-credentials');
-      log(
-        `  ${name}: ${statSync(file).size} B (gzip ${gzip}); esbuild defaults gzip ${defaults.gzipBytes}; with the env-credentials alias gzip ${experiment.gzipBytes}`,
-      );
+      log(`  ${name}: ${statSync(file).size} B (gzip ${gzip}); esbuild defaults gzip ${defaults.gzipBytes}`);
       const measured = name !== 'streams';
       metrics.push(
         metric({
@@ -40,13 +36,6 @@ export const bundleSize: Suite = {
           baseline: defaults.gzipBytes,
           ...(measured && { targets: [{ op: '<=', value: BUNDLE_GZIP_TARGET }] }),
           note: `dist/functions/${name}/index.mjs (${readFileSync(file).length} B raw); baseline: esbuild defaults (CommonJS, main fields main,module, no minify)`,
-        }),
-        metric({
-          name: `experiment.env_credentials.${name}.bundle_gzip_bytes`,
-          value: experiment.gzipBytes,
-          unit: 'B',
-          baseline: gzip,
-          note: 'production build options plus alias @aws-sdk/credential-provider-node -> packages/lambda-kit/src/env-credentials.ts; baseline: the production bundle',
         }),
       );
     }

@@ -16,7 +16,7 @@ const FUNCTION_ENV: Record<string, Env> = {
 /**
  * Cold init: wall time of a fresh `node` process that imports a bundle — which builds its SDK
  * clients at module scope — and exits, minus a bare `node` process (an empty module) in the
- * same run. Runs are interleaved (bare, ours, baseline, experiment, bare, …) so that machine
+ * same run. Runs are interleaved (bare, ours, baseline, no source maps, bare, …) so that machine
  * noise hits every variant alike; each value is a median. The environment is the function's
  * from the synthesized stack (NODE_OPTIONS=--enable-source-maps included), as in Lambda.
  */
@@ -27,7 +27,7 @@ export const coldInit: Suite = {
     const runs = options.quick ? 15 : 31;
     const variants: Array<{
       fn: string;
-      kind: 'ours' | 'baseline' | 'experiment' | 'no-source-maps';
+      kind: 'ours' | 'baseline' | 'no-source-maps';
       file: string;
       env: Env;
     }> = [];
@@ -35,14 +35,8 @@ export const coldInit: Suite = {
       const env = cleanEnv({ ...LAMBDA_ENV, ...stackEnvironment(root, fn), ...FUNCTION_ENV[fn] });
       variants.push({ fn, kind: 'ours', file: requireBundle(fn), env });
       variants.push({ fn, kind: 'baseline', file: (await buildVariant(fn, 'esbuild-defaults')).file, env });
-      // The credential-chain experiment only in full mode: quick mode must stay under 90 s.
+      // The source-map experiment only in full mode: quick mode must stay under 90 s.
       if (!options.quick) {
-        variants.push({
-          fn,
-          kind: 'experiment',
-          file: (await buildVariant(fn, 'env-credentials')).file,
-          env,
-        });
         const { NODE_OPTIONS: _, ...withoutSourceMaps } = env;
         variants.push({ fn, kind: 'no-source-maps', file: requireBundle(fn), env: withoutSourceMaps });
       }
@@ -63,11 +57,8 @@ export const coldInit: Suite = {
     for (const fn of ['upload', 'processor']) {
       const index = (kind: string) => variants.findIndex((v) => v.fn === fn && v.kind === kind);
       const [ours, baseline] = [above(index('ours')), above(index('baseline'))];
-      const experiment = index('experiment') >= 0 ? above(index('experiment')) : undefined;
       const noSourceMaps = index('no-source-maps') >= 0 ? above(index('no-source-maps')) : undefined;
-      log(
-        `  ${fn}: +${ours.toFixed(1)} ms (esbuild defaults +${baseline.toFixed(1)} ms${experiment === undefined ? '' : `, env-credentials alias +${experiment.toFixed(1)} ms`})`,
-      );
+      log(`  ${fn}: +${ours.toFixed(1)} ms (esbuild defaults +${baseline.toFixed(1)} ms)`);
       metrics.push(
         metric({
           name: `${fn}.cold_init_ms`,
@@ -78,17 +69,6 @@ export const coldInit: Suite = {
           note: `median of ${runs} interleaved runs minus bare node (${bareMs.toFixed(1)} ms); baseline: the handler bundled with esbuild's defaults`,
         }),
       );
-      if (experiment !== undefined) {
-        metrics.push(
-          metric({
-            name: `experiment.env_credentials.${fn}.cold_init_ms`,
-            value: experiment,
-            unit: 'ms',
-            baseline: ours,
-            note: 'the env-credentials alias build, measured like the production bundle, same runs; baseline: the production bundle',
-          }),
-        );
-      }
       if (noSourceMaps !== undefined) {
         metrics.push(
           metric({
