@@ -1,0 +1,43 @@
+/**
+ * Limits and defaults that more than one part applies: the stack validates a setting against
+ * them, the function that reads the setting applies the same bounds, and a test holds the
+ * invariants between them (config.test.ts).
+ */
+
+export const MIB = 1024 * 1024;
+export const DAY_SECONDS = 24 * 60 * 60;
+
+/** The decoded content of an inline upload (`POST /uploads` with `content`). */
+export const INLINE_UPLOAD = {
+  /** 4 MiB keeps a base64 JSON body under Lambda's 6 MB synchronous payload. */
+  defaultMaxBytes: 4 * MIB,
+  /** No setting may go above this: the base64 of more cannot fit Lambda's 6 MB payload. */
+  maxBytesCeiling: 4.5 * MIB,
+} as const;
+
+/** How long an Idempotency-Key answers with its first response. */
+export const IDEMPOTENCY = {
+  defaultTtlSeconds: DAY_SECONDS,
+  maxTtlSeconds: 7 * DAY_SECONDS,
+} as const;
+
+/**
+ * Days after which S3's lifecycle rule deletes idempotency records: a whole day past the TTL,
+ * so that a record is never gone while it must still answer.
+ */
+export function idempotencyRecordExpiryDays(ttlSeconds: number): number {
+  return Math.ceil(ttlSeconds / DAY_SECONDS) + 1;
+}
+
+/** Tries per Kinesis call (the first included), per function; more only outlast API Gateway's 30 s. */
+export const KINESIS_ATTEMPTS = {
+  uploadDefault: 4,
+  streamsDefault: 3,
+  ceiling: 10,
+} as const;
+
+/** Records of one batch the processor works on at the same time. */
+export const PROCESSOR_CONCURRENCY = {
+  default: 100,
+  max: 100,
+} as const;

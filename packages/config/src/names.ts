@@ -1,0 +1,95 @@
+/**
+ * Every name that two parts of streamdrop must agree on, declared once. The stack (infra)
+ * sets environment variables, key prefixes, routes and outputs by these names; the functions,
+ * the local runtime and the CLI read them by the same names. Nothing here imports anything.
+ */
+
+/** Environment variables the stack sets on a function and the function reads. */
+export const FUNCTION_ENV = {
+  /** The bucket of `uploads/`, `processed/` and `idempotency/`. */
+  dataBucket: 'DATA_BUCKET',
+  /** The bucket of failure records (processor and on-failure destination). */
+  failuresBucket: 'FAILURES_BUCKET',
+  /** The upload event stream (a name, not an ARN). */
+  streamName: 'STREAM_NAME',
+  maxUploadBytes: 'MAX_UPLOAD_BYTES',
+  idempotencyTtlSeconds: 'IDEMPOTENCY_TTL_SECONDS',
+  kinesisMaxAttempts: 'KINESIS_MAX_ATTEMPTS',
+  processorConcurrency: 'PROCESSOR_CONCURRENCY',
+  adminGroup: 'ADMIN_GROUP',
+  allowedStreams: 'ALLOWED_STREAMS',
+  /** Set only by the local runtime: s3rver serves path-style URLs only. */
+  s3ForcePathStyle: 'S3_FORCE_PATH_STYLE',
+  /** Powertools' service name, one per function. */
+  serviceName: 'POWERTOOLS_SERVICE_NAME',
+} as const;
+export type FunctionEnvName = (typeof FUNCTION_ENV)[keyof typeof FUNCTION_ENV];
+
+/** Key prefixes inside the buckets. IAM grants, lifecycle rules and the code all use these. */
+export const KEY_PREFIXES = {
+  /** Data bucket: `uploads/<sub>/<uploadId>/<filename>`, what users upload. */
+  uploads: 'uploads/',
+  /** Data bucket: `processed/<sub>/<uploadId>/<filename>`, what the processor writes. */
+  processed: 'processed/',
+  /** Data bucket: `idempotency/<sub>/<sha256(key)>.json`, Idempotency-Key records. */
+  idempotency: 'idempotency/',
+  /** Failures bucket: the processor's own failure records. */
+  processorFailures: 'processor/',
+  /** Failures bucket: where Lambda writes an event source mapping's on-failure records. */
+  onFailureDestination: 'aws/lambda/',
+} as const;
+
+/** The routes of the HTTP API, as API Gateway names them in `routeKey`. */
+export const ROUTES = {
+  createUpload: 'POST /uploads',
+  listStreams: 'GET /streams',
+  describeStream: 'GET /streams/{name}',
+  putRecord: 'PUT /streams/{name}/record',
+  putRecords: 'PUT /streams/{name}/records',
+} as const;
+export type RouteKey = (typeof ROUTES)[keyof typeof ROUTES];
+
+/** The administrators' Kinesis proxy: the routes the streams function serves. */
+export const STREAM_PROXY_ROUTES = {
+  listStreams: ROUTES.listStreams,
+  describeStream: ROUTES.describeStream,
+  putRecord: ROUTES.putRecord,
+  putRecords: ROUTES.putRecords,
+} as const;
+export type StreamProxyRoute = keyof typeof STREAM_PROXY_ROUTES;
+
+/** The stack's Terraform outputs, read back by the CLI (`--outputs`) and the scripts. */
+export const STACK_OUTPUTS = {
+  apiUrl: 'api_url',
+  region: 'region',
+  userPoolId: 'user_pool_id',
+  userPoolClientId: 'user_pool_client_id',
+  cognitoIssuer: 'cognito_issuer',
+  hostedUiDomain: 'hosted_ui_domain',
+  adminGroup: 'admin_group',
+  dataBucket: 'data_bucket',
+  failuresBucket: 'failures_bucket',
+  streamName: 'stream_name',
+  streamArn: 'stream_arn',
+  uploadFunctionName: 'upload_function_name',
+  processorFunctionName: 'processor_function_name',
+  streamsFunctionName: 'streams_function_name',
+} as const;
+export type StackOutputName = (typeof STACK_OUTPUTS)[keyof typeof STACK_OUTPUTS];
+
+/** The functions, by the folder of their bundle (`dist/functions/<id>`) and their name's last part. */
+export const FUNCTION_IDS = {
+  upload: 'upload',
+  processor: 'processor',
+  streams: 'streams',
+} as const;
+export type FunctionId = (typeof FUNCTION_IDS)[keyof typeof FUNCTION_IDS];
+
+/** `streamdrop-<stage>`: the stack id, so `cdktf.out/stacks/streamdrop-<stage>/cdk.tf.json`. */
+export const stackName = (stage: string): string => `streamdrop-${stage}`;
+
+/** `streamdrop-<stage>-<id>`: a deployed function's name (also its role's and log group's). */
+export const functionName = (stage: string, id: FunctionId): string => `${stackName(stage)}-${id}`;
+
+/** `streamdrop-<id>`: a function's Powertools service name (the same on every stage). */
+export const serviceName = (id: FunctionId): string => `streamdrop-${id}`;

@@ -1,0 +1,148 @@
+import { FUNCTION_ENV } from './names';
+
+/**
+ * The configuration reference: every environment variable streamdrop reads, who reads it, its
+ * default and what it means. docs/configuration.md shows exactly these rows (a test keeps the
+ * two in step), and the stack's error messages take their wording from here.
+ */
+
+/** Who reads a variable. */
+export type VariableScope =
+  /** `pnpm synth` / `cdktf synth`: shapes the stack. */
+  | 'deploy'
+  /** Set on a function by the stack (or the local runtime); read by the function. */
+  | 'function'
+  /** `npm start` and the `streamdrop` CLI. */
+  | 'local'
+  /** The build, plan, deploy and bench scripts. */
+  | 'tools';
+
+export interface Variable {
+  readonly scope: VariableScope;
+  /** The value used when the variable is unset, as a person would write it; `—` when there is none. */
+  readonly default: string;
+  readonly meaning: string;
+}
+
+const deploy = (def: string, meaning: string): Variable => ({ scope: 'deploy', default: def, meaning });
+const fn = (def: string, meaning: string): Variable => ({ scope: 'function', default: def, meaning });
+const local = (def: string, meaning: string): Variable => ({ scope: 'local', default: def, meaning });
+const tools = (def: string, meaning: string): Variable => ({ scope: 'tools', default: def, meaning });
+
+export const VARIABLES = {
+  // --- the stack ---------------------------------------------------------------------------
+  STREAMDROP_STAGE: deploy(
+    'dev',
+    'stage name, 1-16 of a-z 0-9 -; names the stack streamdrop-<stage> (npm start and the CLI read it too)',
+  ),
+  AWS_REGION: deploy('AWS_DEFAULT_REGION, else us-east-1', 'AWS region of the stack'),
+  STREAMDROP_CALLBACK_URLS: deploy('http://localhost:3000/', 'comma-separated OAuth callback URLs'),
+  STREAMDROP_LOGOUT_URLS: deploy('http://localhost:3000/', 'comma-separated OAuth sign-out URLs'),
+  STREAMDROP_CORS_ORIGINS: deploy(
+    'http://localhost:3000',
+    'comma-separated browser origins allowed by the API (exact origins, no wildcard)',
+  ),
+  STREAMDROP_AUTH_DOMAIN_PREFIX: deploy(
+    'streamdrop-<stage>-<suffix>',
+    'full Cognito hosted UI domain prefix (unique per region across all of AWS)',
+  ),
+  STREAMDROP_AUTH_DOMAIN_SUFFIX: deploy('auth', 'last part of the default hosted UI domain prefix'),
+  STREAMDROP_ADMIN_GROUP: deploy('admins', 'Cognito group whose members may use the streams proxy'),
+  STREAMDROP_DELETION_PROTECTION: deploy('true', 'protect the user pool from deletion: true or false'),
+  STREAMDROP_BATCH_SIZE: deploy('10', 'Kinesis records per processor invocation, 1-10000'),
+  STREAMDROP_STARTING_POSITION: deploy(
+    'LATEST',
+    'where a new event source mapping starts: LATEST or TRIM_HORIZON',
+  ),
+  STREAMDROP_BATCH_WINDOW_SECONDS: deploy('0', 'maximum batching window in seconds, 0-300'),
+  STREAMDROP_MAX_RETRY_ATTEMPTS: deploy(
+    '5',
+    'retries of a failing batch, -1 (until the record expires) to 10000',
+  ),
+  STREAMDROP_MAX_RECORD_AGE_SECONDS: deploy(
+    '3600',
+    'oldest record still processed: -1 (no limit) or 60-604800',
+  ),
+  STREAMDROP_PARALLELIZATION_FACTOR: deploy('1', 'concurrent batches per shard, 1-10'),
+  STREAMDROP_PROCESSOR_CONCURRENCY: deploy('100', 'records processed at once inside one batch, 1-100'),
+  STREAMDROP_PROXY_STREAM_ARNS: deploy(
+    'none (only the pipeline stream)',
+    'comma-separated ARNs of further Kinesis streams the admin proxy may use',
+  ),
+  STREAMDROP_MAX_UPLOAD_BYTES: deploy('4194304', 'largest decoded inline upload accepted, 1-4718592 bytes'),
+  STREAMDROP_IDEMPOTENCY_TTL_SECONDS: deploy(
+    '86400',
+    'how long an Idempotency-Key replays its first response, 1-604800 s; records expire a day later',
+  ),
+  STREAMDROP_LOG_RETENTION_DAYS: deploy(
+    '14',
+    "CloudWatch log retention in days (one of CloudWatch's periods)",
+  ),
+  STREAMDROP_FORCE_DESTROY: deploy('false', 'let destroy delete non-empty buckets: true or false'),
+  STREAMDROP_API_BURST_LIMIT: deploy('100', 'API throttling burst, 1-5000'),
+  STREAMDROP_API_RATE_LIMIT: deploy('50', 'API throttling steady rate per second, 1-10000'),
+  STREAMDROP_STATE_BUCKET: deploy('none (local state in .state/)', 'S3 bucket for Terraform state'),
+  STREAMDROP_STATE_REGION: deploy('the stack region', 'region of the state bucket'),
+  STREAMDROP_BUNDLES_DIR: deploy('<repo>/dist/functions', 'folder of the function bundles'),
+  CDKTF_OUTDIR: deploy('<repo>/cdktf.out', 'synth output folder'),
+
+  // --- the functions (set by the stack; never by hand) --------------------------------------
+  [FUNCTION_ENV.dataBucket]: fn('— (required)', 'bucket of uploads/, processed/ and idempotency/'),
+  [FUNCTION_ENV.failuresBucket]: fn('— (required by the processor)', 'bucket of failure records'),
+  [FUNCTION_ENV.streamName]: fn('— (required by the upload function)', 'Kinesis stream of upload events'),
+  [FUNCTION_ENV.maxUploadBytes]: fn('4194304', 'upload function: largest decoded inline upload, 1-4718592'),
+  [FUNCTION_ENV.idempotencyTtlSeconds]: fn(
+    '86400',
+    'upload function: how long an Idempotency-Key replays its first response, 1-604800',
+  ),
+  [FUNCTION_ENV.kinesisMaxAttempts]: fn(
+    '4 (upload), 3 (streams)',
+    'tries per Kinesis call, the first included, 1-10',
+  ),
+  [FUNCTION_ENV.processorConcurrency]: fn('100', 'processor: records of one batch processed at once, 1-100'),
+  [FUNCTION_ENV.adminGroup]: fn('— (required by the streams function)', 'Cognito group of administrators'),
+  [FUNCTION_ENV.allowedStreams]: fn(
+    '— (required by the streams function)',
+    'comma-separated stream names the proxy may use',
+  ),
+  [FUNCTION_ENV.s3ForcePathStyle]: fn('false', 'path-style S3 URLs; set only by the local runtime (s3rver)'),
+  [FUNCTION_ENV.serviceName]: fn('streamdrop-<function>', "Powertools' service name in every log line"),
+
+  // --- npm start and the streamdrop CLI ------------------------------------------------------
+  STREAMDROP_PORT: local('3000', 'port of the local HTTP API gateway'),
+  STREAMDROP_COGNITO_PORT: local('9229', 'port of cognito-local'),
+  STREAMDROP_S3_PORT: local('4568', 'port of s3rver'),
+  STREAMDROP_KINESIS_PORT: local('4567', 'port of kinesalite'),
+  STREAMDROP_STATE_DIR: local('<repo>/.streamdrop', "the local stack's state folder"),
+  STREAMDROP_ROOT: local('the folder above holding pnpm-workspace.yaml', 'repository root'),
+  STREAMDROP_FAULT_S3_ERROR_RATE: local('0', "share of the functions' S3 requests answered 503 or 500"),
+  STREAMDROP_FAULT_S3_LATENCY_MS: local('0', "latency added to the functions' S3 requests: N or MIN-MAX"),
+  STREAMDROP_FAULT_KINESIS_THROTTLE_RATE: local('0', "share of the functions' Kinesis calls throttled"),
+  STREAMDROP_FAULT_CRASH_RATE: local('0', 'share of invocations whose environment dies mid-invocation'),
+  STREAMDROP_FAULT_CRASH_FUNCTIONS: local(
+    'the functions fed by an event source mapping',
+    'comma-separated functions that may crash',
+  ),
+  STREAMDROP_FAULT_SEED: local('random (printed in the banner)', 'seed of every fault decision'),
+  STREAMDROP_S3_VERSION_LOG: local('false', 'record every object version the functions write: true or false'),
+  STREAMDROP_USERNAME: local('—', 'CLI against a deployed stack: the user to sign in as'),
+  STREAMDROP_PASSWORD: local('—', "CLI against a deployed stack: that user's password"),
+
+  // --- scripts and benchmarks ----------------------------------------------------------------
+  STREAMDROP_TF_MIRROR: tools(
+    'the first mirror found (/opt/tf-plugins, ~/.terraform.d/plugins, …)',
+    'Terraform provider mirror for offline plans and the rehearsal',
+  ),
+  STREAMDROP_REHEARSAL_MARKER: tools(
+    '<repo>/.state/rehearsal.json',
+    'where the apply rehearsal writes its result',
+  ),
+  STREAMDROP_BENCH_CPU_PROF: tools('—', 'folder for CPU profiles of the benchmark children'),
+} as const satisfies Record<string, Variable>;
+
+export type VariableName = keyof typeof VARIABLES;
+
+/** The variables of one scope, by name. */
+export function variablesOf(scope: VariableScope): VariableName[] {
+  return (Object.keys(VARIABLES) as VariableName[]).filter((name) => VARIABLES[name].scope === scope);
+}
