@@ -37,9 +37,10 @@ export class IdempotencyKeyReusedError extends HttpError {
 
 /** A request with the same key has not finished yet. */
 export class IdempotencyInProgressError extends HttpError {
-  readonly retryAfterSeconds = 1;
   constructor() {
-    super(409, 'A request with this Idempotency-Key is still in progress; retry shortly');
+    super(409, 'A request with this Idempotency-Key is still in progress; retry shortly', {
+      retryAfterSeconds: 1,
+    });
     this.name = 'IdempotencyInProgressError';
   }
 }

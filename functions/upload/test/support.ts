@@ -8,7 +8,7 @@ import {
 } from '@streamdrop/events/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { processUpload, type UploadDeps } from '../src/upload';
+import { acceptUpload, type UploadDeps } from '../src/upload';
 import { uploadInputFromEvent } from '../src/upload-input';
 
 // Stubbing the prototypes catches every client, including the module-scope ones in src/clients.
@@ -38,9 +38,9 @@ export function makeDeps(overrides: Partial<Omit<UploadDeps, 'logger'>> = {}): T
   };
 }
 
-/** Runs the core on an HTTP API event built from `options`, as the handler would. */
-export function upload(options: HttpEventOptions, deps: UploadDeps = makeDeps()) {
-  return processUpload(uploadInputFromEvent(makeHttpApiEvent(options)), deps);
+/** Runs the core on an HTTP API event built from `options`, as the handler would; resolves with its answer. */
+export async function upload(options: HttpEventOptions, deps: UploadDeps = makeDeps()) {
+  return (await acceptUpload(uploadInputFromEvent(makeHttpApiEvent(options)), deps)).response;
 }
 
 /** Resets both mocks to the happy path: a versioned bucket and a stream that takes the record. */

@@ -11,7 +11,7 @@ import {
 } from '@streamdrop/events/testing';
 import { HttpError } from '@streamdrop/lambda-kit';
 import { ServiceUnavailableError } from '../src/errors';
-import { maxBodyBytes, processUpload } from '../src/upload';
+import { acceptUpload, maxBodyBytes } from '../src/upload';
 import { uploadInputFromEvent } from '../src/upload-input';
 import {
   acceptEverything,
@@ -131,7 +131,7 @@ describe('upload core: accepted uploads', () => {
     if (contentType === undefined) delete event.headers['content-type'];
     else event.headers['content-type'] = contentType;
 
-    await processUpload(uploadInputFromEvent(event), makeDeps());
+    await acceptUpload(uploadInputFromEvent(event), makeDeps());
 
     expect(s3Mock).toHaveReceivedCommandTimes(PutObjectCommand, 1);
   });

@@ -108,12 +108,15 @@ describe('envReader', () => {
     expect(envReader({ FLAG: raw }).bool('FLAG')).toBe(expected);
   });
 
-  it.each(['yes', 'No', 'on', 'truee', '2', 't', '1 0'])('refuses the flag %p, naming the variable', (raw) => {
-    const read = () => envReader({ FLAG: raw }).bool('FLAG');
+  it.each(['yes', 'No', 'on', 'truee', '2', 't', '1 0'])(
+    'refuses the flag %p, naming the variable',
+    (raw) => {
+      const read = () => envReader({ FLAG: raw }).bool('FLAG');
 
-    expect(read).toThrow(ConfigError);
-    expect(read).toThrow(`environment variable FLAG must be true or false (got "${raw}")`);
-  });
+      expect(read).toThrow(ConfigError);
+      expect(read).toThrow(`environment variable FLAG must be true or false (got "${raw}")`);
+    },
+  );
 
   it('falls back for an unset boolean and refuses anything but true/false/1/0', () => {
     expect(envReader({}).bool('B')).toBe(false);

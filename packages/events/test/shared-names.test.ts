@@ -1,4 +1,4 @@
-import { INLINE_UPLOAD, KEY_PREFIXES, STREAM_PROXY_ROUTES as CONFIG_ROUTES } from '@streamdrop/config';
+import { STREAM_PROXY_ROUTES as CONFIG_ROUTES, INLINE_UPLOAD, KEY_PREFIXES } from '@streamdrop/config';
 import {
   DEFAULT_MAX_UPLOAD_BYTES,
   failureRecordKey,
