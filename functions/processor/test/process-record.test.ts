@@ -30,7 +30,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { FailureRecordWriteError } from '../src/errors';
 import { handleRecord, MAX_BUFFERED_BYTES, type ProcessDeps } from '../src/process-record';
-import { upperCaseText } from '../src/transform';
+import { upperCaseText } from '../src/transforms';
 import { chunksOf, FakeS3, s3Error, testS3Client } from './support/fake-s3';
 
 const FAILURES_BUCKET = 'streamdrop-test-failures';
