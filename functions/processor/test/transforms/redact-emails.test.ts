@@ -113,15 +113,10 @@ describe('EmailRedactor (text in pieces)', () => {
   it('gives the same output for one character at a time and for pieces of odd sizes', () => {
     const everyCharacter = Array.from({ length: text.length }, (_, i) => i);
     const oddSizes: number[] = [];
-    for (let at = 0, size = 1; at < text.length; size = (size % 13) + 1) oddSizes.push((at += size));
+    for (let at = 1, size = 1; at < text.length; size = (size % 13) + 1, at += size) oddSizes.push(at);
 
     expect(redactInPieces(text, everyCharacter)).toBe(expected);
-    expect(
-      redactInPieces(
-        text,
-        oddSizes.filter((at) => at < text.length),
-      ),
-    ).toBe(expected);
+    expect(redactInPieces(text, oddSizes)).toBe(expected);
   });
 
   it(`holds back at most ${MAX_ADDRESS_RUN} characters, however long a run of address characters`, () => {
