@@ -47,13 +47,16 @@ describe('docs/configuration.md', () => {
     expect([...documented.keys()]).toEqual(SCOPES);
   });
 
-  it.each(SCOPES)('lists exactly the %s variables of VARIABLES, with their defaults and meanings', (scope) => {
-    const expected = variablesOf(scope).map((name) => ({
-      name,
-      default: VARIABLES[name].default,
-      meaning: VARIABLES[name].meaning,
-    }));
+  it.each(SCOPES)(
+    'lists exactly the %s variables of VARIABLES, with their defaults and meanings',
+    (scope) => {
+      const expected = variablesOf(scope).map((name) => ({
+        name,
+        default: VARIABLES[name].default,
+        meaning: VARIABLES[name].meaning,
+      }));
 
-    expect(documented.get(scope)).toEqual(expected);
-  });
+      expect(documented.get(scope)).toEqual(expected);
+    },
+  );
 });
