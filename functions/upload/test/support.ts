@@ -17,8 +17,8 @@ export const kinesisMock = mockClient(KinesisClient);
 
 export const TEST_STREAM_NAME = 'streamdrop-test-uploads';
 export const TEST_VERSION_ID = '3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY';
-/** The body both seed projects send. */
-export const SEED_BODY = { filename: 'demo.txt', content: 'hello kinesis' };
+/** The smallest upload: the README's first example, `hello kinesis` as demo.txt. */
+export const DEMO_BODY = { filename: 'demo.txt', content: 'hello kinesis' };
 /** Matches `uploadedAt` of makeUploadEvent(). */
 export const TEST_NOW = new Date('2026-11-21T10:00:00.000Z');
 
