@@ -26,7 +26,7 @@ import {
   upload,
 } from './support';
 
-const SEED_KEY = `uploads/${TEST_USER_SUB}/${TEST_UPLOAD_ID}/demo.txt`;
+const DEMO_KEY = `uploads/${TEST_USER_SUB}/${TEST_UPLOAD_ID}/demo.txt`;
 const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes);
 
 function putObjectInput() {
@@ -49,7 +49,7 @@ describe('upload core: accepted uploads', () => {
 
     expect(putObjectInput()).toEqual({
       Bucket: TEST_BUCKET,
-      Key: SEED_KEY,
+      Key: DEMO_KEY,
       Body: Buffer.from('hello kinesis'),
       ContentType: 'text/plain; charset=utf-8',
       ContentLength: 13,
@@ -79,8 +79,8 @@ describe('upload core: accepted uploads', () => {
     expect(UploadResponseSchema.parse(response)).toEqual({
       message: 'Upload accepted; it will be processed shortly.',
       uploadId: TEST_UPLOAD_ID,
-      file_key: SEED_KEY,
-      s3: { bucket: TEST_BUCKET, key: SEED_KEY },
+      file_key: DEMO_KEY,
+      s3: { bucket: TEST_BUCKET, key: DEMO_KEY },
       requestId: 'req-42',
     });
   });
@@ -143,7 +143,7 @@ describe('upload core: accepted uploads', () => {
 
     expect(deps.logger.info).toHaveBeenCalledWith(
       'upload accepted',
-      expect.objectContaining({ uploadId: TEST_UPLOAD_ID, key: SEED_KEY }),
+      expect.objectContaining({ uploadId: TEST_UPLOAD_ID, key: DEMO_KEY }),
     );
     expect(loggedText(deps.logger)).not.toContain('hello kinesis');
   });
@@ -307,7 +307,7 @@ describe('upload core: failing dependencies', () => {
     expect(s3Mock).toHaveReceivedCommandTimes(DeleteObjectCommand, 1);
     expect(s3Mock.commandCalls(DeleteObjectCommand)[0]?.args[0].input).toEqual({
       Bucket: TEST_BUCKET,
-      Key: SEED_KEY,
+      Key: DEMO_KEY,
       VersionId: TEST_VERSION_ID,
     });
   });
@@ -320,7 +320,7 @@ describe('upload core: failing dependencies', () => {
 
     expect(s3Mock.commandCalls(DeleteObjectCommand)[0]?.args[0].input).toEqual({
       Bucket: TEST_BUCKET,
-      Key: SEED_KEY,
+      Key: DEMO_KEY,
     });
   });
 
@@ -333,7 +333,7 @@ describe('upload core: failing dependencies', () => {
 
     expect(deps.logger.error).toHaveBeenCalledWith(
       expect.stringContaining('rollback failed'),
-      expect.objectContaining({ bucket: TEST_BUCKET, key: SEED_KEY, versionId: TEST_VERSION_ID }),
+      expect.objectContaining({ bucket: TEST_BUCKET, key: DEMO_KEY, versionId: TEST_VERSION_ID }),
     );
     expect(loggedText(deps.logger)).not.toContain('hello kinesis');
   });
