@@ -164,8 +164,8 @@ function build(read: DeployReader, options: LoadConfigOptions): StreamdropConfig
     read.raw.problem('STREAMDROP_AUTH_DOMAIN_PREFIX', `${domainProblem} (got "${domainPrefix}")`);
   } else if (domainProblem) {
     read.raw.problem(
-      'STREAMDROP_AUTH_DOMAIN_SUFFIX',
-      `makes the Cognito domain prefix "${domainPrefix}", which ${domainProblem}`,
+      'STREAMDROP_AUTH_DOMAIN_PREFIX',
+      `is unset, and the prefix made from the stage and STREAMDROP_AUTH_DOMAIN_SUFFIX, "${domainPrefix}", ${domainProblem}: set either variable`,
     );
   }
 

@@ -175,9 +175,12 @@ describe('loadConfig validation', () => {
     ]);
   });
 
-  it('blames the suffix for a bad domain prefix built from it', () => {
-    expect(problemsOf({ STREAMDROP_AUTH_DOMAIN_SUFFIX: 'cognito' })).toEqual([
-      'STREAMDROP_AUTH_DOMAIN_SUFFIX makes the Cognito domain prefix "streamdrop-dev-cognito", which must not contain the reserved words aws, amazon or cognito',
+  it.each([
+    ['suffix', { STREAMDROP_AUTH_DOMAIN_SUFFIX: 'cognito' }, 'streamdrop-dev-cognito'],
+    ['stage', { STREAMDROP_STAGE: 'aws' }, 'streamdrop-aws-auth'],
+  ])('says how to fix a bad domain prefix made from the %s', (_from, env, prefix) => {
+    expect(problemsOf(env)).toEqual([
+      `STREAMDROP_AUTH_DOMAIN_PREFIX is unset, and the prefix made from the stage and STREAMDROP_AUTH_DOMAIN_SUFFIX, "${prefix}", must not contain the reserved words aws, amazon or cognito: set either variable`,
     ]);
   });
 
