@@ -5,12 +5,13 @@ import { Apigatewayv2Route } from '@cdktf/provider-aws/lib/apigatewayv2-route';
 import { Apigatewayv2Stage } from '@cdktf/provider-aws/lib/apigatewayv2-stage';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
+import { stackName } from '@streamdrop/config';
 import { Construct } from 'constructs';
 import type { NodeFunction } from './lambda-function';
 
 /** One API route served by one function; every route requires a valid Cognito JWT. */
 export interface ApiRoute {
-  /** `METHOD /path`, e.g. `POST /uploads` or `GET /streams/{name}`. */
+  /** `METHOD /path`, e.g. `POST /uploads` or `GET /streams/{name}` (the stack's come from ROUTES). */
   readonly routeKey: string;
   readonly function: NodeFunction;
 }
@@ -61,7 +62,7 @@ export class Api extends Construct {
 
   constructor(scope: Construct, id: string, options: ApiOptions) {
     super(scope, id);
-    const name = `streamdrop-${options.stage}`;
+    const name = stackName(options.stage);
 
     this.api = new Apigatewayv2Api(this, 'api', {
       name,

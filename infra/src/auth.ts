@@ -2,6 +2,7 @@ import { CognitoUserGroup } from '@cdktf/provider-aws/lib/cognito-user-group';
 import { CognitoUserPool } from '@cdktf/provider-aws/lib/cognito-user-pool';
 import { CognitoUserPoolClient } from '@cdktf/provider-aws/lib/cognito-user-pool-client';
 import { CognitoUserPoolDomain } from '@cdktf/provider-aws/lib/cognito-user-pool-domain';
+import { stackName } from '@streamdrop/config';
 import { Construct } from 'constructs';
 
 export interface AuthOptions {
@@ -34,7 +35,7 @@ export class Auth extends Construct {
     super(scope, id);
 
     this.userPool = new CognitoUserPool(this, 'user-pool', {
-      name: `streamdrop-${options.stage}-users`,
+      name: `${stackName(options.stage)}-users`,
       usernameAttributes: ['email'],
       autoVerifiedAttributes: ['email'],
       usernameConfiguration: { caseSensitive: false },
@@ -53,7 +54,7 @@ export class Auth extends Construct {
     });
 
     this.client = new CognitoUserPoolClient(this, 'client', {
-      name: `streamdrop-${options.stage}-client`,
+      name: `${stackName(options.stage)}-client`,
       userPoolId: this.userPool.id,
       // A public client (browser, CLI) cannot keep a secret.
       generateSecret: false,

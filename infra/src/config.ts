@@ -1,8 +1,23 @@
 import { isAbsolute, join, resolve } from 'node:path';
+import {
+  type Env,
+  type EnvReader,
+  IDEMPOTENCY,
+  INLINE_UPLOAD,
+  PROCESSOR_CONCURRENCY,
+  readEnv,
+  stackName,
+  TRANSFORM_NAMES,
+  type TransformName,
+  VARIABLES,
+  type VariableNameOf,
+} from '@streamdrop/config';
 
 /**
- * Everything the stack can be told from outside, read once from the environment.
- * `loadConfig` is pure (no file system, no process.env) so that tests can pass any env.
+ * Everything the stack can be told from outside, read once from the environment through
+ * @streamdrop/config's reader; the variables, their defaults and meanings are the deploy rows
+ * of its configuration reference (VARIABLES, docs/configuration.md). `loadConfig` is pure (no
+ * file system, no process.env) so that tests can pass any env.
  */
 
 export type StartingPosition = 'LATEST' | 'TRIM_HORIZON';
@@ -48,9 +63,13 @@ export interface StreamdropConfig {
   readonly api: ApiConfig;
   readonly eventSource: EventSourceConfig;
   readonly processorConcurrency: number;
+  /** What the processor makes of each upload (functions/processor/src/transforms). */
+  readonly transform: TransformName;
   /** ARNs of further streams the administrators' proxy may use, besides the pipeline's own. */
   readonly proxyStreamArns: readonly string[];
   readonly maxUploadBytes: number;
+  /** How long an Idempotency-Key replays its first response; its records expire a day after. */
+  readonly idempotencyTtlSeconds: number;
   readonly logRetentionDays: number;
   /** Lets `terraform destroy` delete buckets that still hold objects. */
   readonly forceDestroy: boolean;
@@ -61,214 +80,172 @@ export interface StreamdropConfig {
   readonly outdir: string;
 }
 
-/** Every environment variable `loadConfig` reads, with what it means (also used for error messages). */
-export const CONFIG_ENV = {
-  STREAMDROP_STAGE: 'stage name, 1-16 of a-z 0-9 - (default dev)',
-  AWS_REGION: 'AWS region (default: AWS_DEFAULT_REGION, else us-east-1)',
-  STREAMDROP_CALLBACK_URLS: 'comma-separated OAuth callback URLs (default http://localhost:3000/)',
-  STREAMDROP_LOGOUT_URLS: 'comma-separated OAuth sign-out URLs (default http://localhost:3000/)',
-  STREAMDROP_CORS_ORIGINS:
-    'comma-separated browser origins allowed by the API (default http://localhost:3000)',
-  STREAMDROP_AUTH_DOMAIN_PREFIX: 'full Cognito hosted UI domain prefix (default streamdrop-<stage>-<suffix>)',
-  STREAMDROP_AUTH_DOMAIN_SUFFIX: 'last part of the default hosted UI domain prefix (default auth)',
-  STREAMDROP_ADMIN_GROUP: 'Cognito group of administrators (default admins)',
-  STREAMDROP_DELETION_PROTECTION: 'protect the user pool from deletion: true|false (default true)',
-  STREAMDROP_BATCH_SIZE: 'Kinesis records per processor invocation, 1-10000 (default 10)',
-  STREAMDROP_STARTING_POSITION: 'LATEST or TRIM_HORIZON (default LATEST)',
-  STREAMDROP_BATCH_WINDOW_SECONDS: 'maximum batching window, 0-300 (default 0)',
-  STREAMDROP_MAX_RETRY_ATTEMPTS: 'retries of a failing batch, -1 (until expiry) to 10000 (default 5)',
-  STREAMDROP_MAX_RECORD_AGE_SECONDS: 'oldest record still processed, -1 or 60-604800 (default 3600)',
-  STREAMDROP_PARALLELIZATION_FACTOR: 'concurrent batches per shard, 1-10 (default 1)',
-  STREAMDROP_PROCESSOR_CONCURRENCY: 'records processed at once inside one batch, 1-100 (default 100)',
-  STREAMDROP_PROXY_STREAM_ARNS:
-    'comma-separated ARNs of further Kinesis streams the admin proxy may use (default: only the pipeline stream)',
-  STREAMDROP_MAX_UPLOAD_BYTES: 'largest decoded upload accepted, 1-4718592 (default 4194304)',
-  STREAMDROP_LOG_RETENTION_DAYS: 'CloudWatch log retention in days (default 14)',
-  STREAMDROP_FORCE_DESTROY: 'let destroy delete non-empty buckets: true|false (default false)',
-  STREAMDROP_API_BURST_LIMIT: 'API throttling burst, 1-5000 (default 100)',
-  STREAMDROP_API_RATE_LIMIT: 'API throttling steady rate per second, 1-10000 (default 50)',
-  STREAMDROP_STATE_BUCKET: 'S3 bucket for Terraform state (default: local state in .state/)',
-  STREAMDROP_STATE_REGION: 'region of the state bucket (default: the stack region)',
-  STREAMDROP_BUNDLES_DIR: 'folder of function bundles (default <repo>/dist/functions)',
-  CDKTF_OUTDIR: 'synth output folder (default <repo>/cdktf.out)',
-} as const;
-
-export type ConfigEnvName = keyof typeof CONFIG_ENV;
-export type ConfigEnv = Readonly<Partial<Record<string, string | undefined>>>;
-
-/** Thrown with every problem at once, each naming the variable to fix. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  constructor(readonly problems: readonly string[]) {
-    super(`Invalid streamdrop configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  }
-}
-
-/** Upper bound of a decoded upload: a base64 JSON body must stay under Lambda's 6 MB sync payload. */
-export const MAX_UPLOAD_BYTES_LIMIT = 4.5 * 1024 * 1024;
-/** Same value as DEFAULT_MAX_UPLOAD_BYTES in @streamdrop/events. */
-export const DEFAULT_MAX_UPLOAD_BYTES = 4 * 1024 * 1024;
+/** A variable of the stack: a deploy row of the configuration reference. */
+export type ConfigEnvName = VariableNameOf<'deploy'>;
+export type ConfigEnv = Env;
 
 const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
-const STAGE = /^[a-z0-9](?:[a-z0-9-]{0,14}[a-z0-9])?$/;
-const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+const STAGE = {
+  pattern: /^[a-z0-9](?:[a-z0-9-]{0,14}[a-z0-9])?$/,
+  description:
+    '1-16 lowercase letters, digits or hyphens, not starting or ending with a hyphen (it becomes part of bucket and function names)',
+};
+const REGION = { pattern: /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/, description: 'an AWS region such as us-east-1' };
 const DOMAIN_PREFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-const GROUP_NAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
+const GROUP_NAME = {
+  pattern: /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u,
+  description: '1-128 characters without spaces',
+};
 const STREAM_ARN =
   /^arn:aws[a-z-]*:kinesis:[a-z]{2}(?:-[a-z]+)+-\d{1,2}:\d{12}:stream\/[A-Za-z0-9_.-]{1,128}$/;
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const BUCKET_NAME = { pattern: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, description: 'a valid S3 bucket name' };
+/** When neither AWS_REGION nor AWS_DEFAULT_REGION is set. */
+const DEFAULT_REGION = 'us-east-1';
+
+/** The default of a variable, as the configuration reference states it. */
+const defaultOf = (name: ConfigEnvName): string => VARIABLES[name].default;
+const intDefault = (name: ConfigEnvName): number => {
+  const value = Number(defaultOf(name));
+  if (!Number.isSafeInteger(value)) throw new Error(`VARIABLES.${name}.default is not an integer`);
+  return value;
+};
+const listDefault = (name: ConfigEnvName): string[] => defaultOf(name).split(',');
+const boolDefault = (name: ConfigEnvName): boolean => defaultOf(name) === 'true';
 
 export interface LoadConfigOptions {
   /** Repository root: default paths (bundles, synth output, local state) hang off it. */
   readonly repoRoot: string;
 }
 
-/** Reads and validates the configuration; throws ConfigError listing every problem. */
+/**
+ * Reads and validates the configuration; throws @streamdrop/config's ConfigError listing every
+ * problem at once, each naming the variable to fix.
+ */
 export function loadConfig(env: ConfigEnv, options: LoadConfigOptions): StreamdropConfig {
-  const problems: string[] = [];
-  const read = (name: ConfigEnvName): string | undefined => {
-    const value = env[name]?.trim();
-    return value === '' ? undefined : value;
-  };
+  return readEnv(env, (reader) => build(typed(reader), options));
+}
 
-  const int = (name: ConfigEnvName, fallback: number, ok: (n: number) => boolean, rule: string): number => {
-    const raw = read(name);
-    if (raw === undefined) return fallback;
-    const value = /^-?\d+$/.test(raw) ? Number(raw) : Number.NaN;
-    if (!Number.isSafeInteger(value) || !ok(value)) {
-      problems.push(`${name}="${raw}": must be ${rule}`);
-      return fallback;
-    }
-    return value;
-  };
-  const range = (name: ConfigEnvName, fallback: number, min: number, max: number): number =>
-    int(name, fallback, (n) => n >= min && n <= max, `an integer from ${min} to ${max}`);
+/** The reader, taking only the names of the stack's variables (a typo is a compile error). */
+interface DeployReader {
+  readonly raw: EnvReader;
+  optional(name: ConfigEnvName, format?: { pattern: RegExp; description: string }): string | undefined;
+  range(name: ConfigEnvName, min: number, max: number): number;
+  bool(name: ConfigEnvName): boolean;
+  list(name: ConfigEnvName, item: (value: string) => string | undefined, fallback?: string[]): string[];
+}
 
-  const bool = (name: ConfigEnvName, fallback: boolean): boolean => {
-    const raw = read(name)?.toLowerCase();
-    if (raw === undefined) return fallback;
-    if (raw === 'true' || raw === '1') return true;
-    if (raw === 'false' || raw === '0') return false;
-    problems.push(`${name}="${raw}": must be true or false`);
-    return fallback;
+function typed(raw: EnvReader): DeployReader {
+  return {
+    raw,
+    optional: (name, format) => raw.optional(name, format),
+    range: (name, min, max) => raw.int(name, { fallback: intDefault(name), min, max }),
+    bool: (name) => raw.bool(name, boolDefault(name)),
+    list: (name, item, fallback = listDefault(name)) => raw.list(name, { fallback, item }),
   };
+}
 
-  const list = (name: ConfigEnvName, fallback: string[], check: (item: string) => string | undefined) => {
-    const raw = read(name);
-    if (raw === undefined) return fallback;
-    const items = raw
-      .split(',')
-      .map((s) => s.trim())
-      .filter((s) => s !== '');
-    if (items.length === 0) problems.push(`${name}: give at least one value`);
-    for (const item of items) {
-      const problem = check(item);
-      if (problem) problems.push(`${name}: "${item}" ${problem}`);
-    }
-    return items;
-  };
+function build(read: DeployReader, options: LoadConfigOptions): StreamdropConfig {
+  // A malformed stage is reported under its name; names derived from it use the default meanwhile.
+  const stage = read.optional('STREAMDROP_STAGE', STAGE) ?? defaultOf('STREAMDROP_STAGE');
+  const region =
+    read.optional('AWS_REGION', REGION) ?? read.raw.optional('AWS_DEFAULT_REGION', REGION) ?? DEFAULT_REGION;
 
-  const stage = read('STREAMDROP_STAGE') ?? 'dev';
-  if (!STAGE.test(stage)) {
-    problems.push(
-      `STREAMDROP_STAGE="${stage}": use 1-16 lowercase letters, digits or hyphens, not starting or ending with a hyphen (it becomes part of bucket and function names)`,
+  const suffix = read.optional('STREAMDROP_AUTH_DOMAIN_SUFFIX') ?? defaultOf('STREAMDROP_AUTH_DOMAIN_SUFFIX');
+  const givenPrefix = read.optional('STREAMDROP_AUTH_DOMAIN_PREFIX');
+  const domainPrefix = givenPrefix ?? `${stackName(stage)}-${suffix}`;
+  const domainProblem = !DOMAIN_PREFIX.test(domainPrefix)
+    ? 'must be 1-63 lowercase letters, digits or hyphens, not starting or ending with a hyphen'
+    : /aws|amazon|cognito/.test(domainPrefix)
+      ? 'must not contain the reserved words aws, amazon or cognito'
+      : undefined;
+  if (domainProblem && givenPrefix !== undefined) {
+    read.raw.problem('STREAMDROP_AUTH_DOMAIN_PREFIX', `${domainProblem} (got "${domainPrefix}")`);
+  } else if (domainProblem) {
+    read.raw.problem(
+      'STREAMDROP_AUTH_DOMAIN_PREFIX',
+      `is unset, and the prefix made from the stage and STREAMDROP_AUTH_DOMAIN_SUFFIX, "${domainPrefix}", ${domainProblem}: set either variable`,
     );
   }
 
-  const region = read('AWS_REGION') ?? env.AWS_DEFAULT_REGION?.trim() ?? 'us-east-1';
-  if (!REGION.test(region)) problems.push(`AWS_REGION="${region}": not an AWS region such as us-east-1`);
+  const adminGroupName =
+    read.optional('STREAMDROP_ADMIN_GROUP', GROUP_NAME) ?? defaultOf('STREAMDROP_ADMIN_GROUP');
+  const startingPosition = read.raw.oneOf<StartingPosition>(
+    'STREAMDROP_STARTING_POSITION',
+    ['LATEST', 'TRIM_HORIZON'],
+    defaultOf('STREAMDROP_STARTING_POSITION') as StartingPosition,
+  );
+  const transform = read.raw.oneOf<TransformName>(
+    'STREAMDROP_TRANSFORM',
+    Object.values(TRANSFORM_NAMES),
+    defaultOf('STREAMDROP_TRANSFORM') as TransformName,
+  );
 
-  const suffix = read('STREAMDROP_AUTH_DOMAIN_SUFFIX') ?? 'auth';
-  const domainPrefix = read('STREAMDROP_AUTH_DOMAIN_PREFIX') ?? `streamdrop-${stage}-${suffix}`;
-  const derivedFromBadStage = read('STREAMDROP_AUTH_DOMAIN_PREFIX') === undefined && !STAGE.test(stage);
-  const domainProblem = derivedFromBadStage
-    ? undefined
-    : !DOMAIN_PREFIX.test(domainPrefix)
-      ? 'must be 1-63 lowercase letters, digits or hyphens, not starting or ending with a hyphen'
-      : /aws|amazon|cognito/.test(domainPrefix)
-        ? 'must not contain the reserved words aws, amazon or cognito'
-        : undefined;
-  if (domainProblem) {
-    problems.push(
-      `Cognito domain prefix "${domainPrefix}" (STREAMDROP_AUTH_DOMAIN_PREFIX or STREAMDROP_AUTH_DOMAIN_SUFFIX) ${domainProblem}`,
-    );
-  }
+  const stateBucket = read.optional('STREAMDROP_STATE_BUCKET', BUCKET_NAME);
+  const stateRegion = read.optional('STREAMDROP_STATE_REGION', REGION) ?? region;
 
-  const adminGroupName = read('STREAMDROP_ADMIN_GROUP') ?? 'admins';
-  if (!GROUP_NAME.test(adminGroupName)) {
-    problems.push(`STREAMDROP_ADMIN_GROUP="${adminGroupName}": 1-128 characters without spaces`);
-  }
-
-  const startingPosition = read('STREAMDROP_STARTING_POSITION') ?? 'LATEST';
-  if (startingPosition !== 'LATEST' && startingPosition !== 'TRIM_HORIZON') {
-    problems.push(`STREAMDROP_STARTING_POSITION="${startingPosition}": must be LATEST or TRIM_HORIZON`);
-  }
-
-  const stateBucket = read('STREAMDROP_STATE_BUCKET');
-  if (stateBucket !== undefined && !BUCKET_NAME.test(stateBucket)) {
-    problems.push(`STREAMDROP_STATE_BUCKET="${stateBucket}": not a valid S3 bucket name`);
-  }
-  const stateRegion = read('STREAMDROP_STATE_REGION') ?? region;
-  if (!REGION.test(stateRegion)) {
-    problems.push(`STREAMDROP_STATE_REGION="${stateRegion}": not an AWS region such as us-east-1`);
-  }
-
-  const config: StreamdropConfig = {
+  return {
     stage,
     region,
-    stackName: `streamdrop-${stage}`,
+    stackName: stackName(stage),
     auth: {
-      callbackUrls: list('STREAMDROP_CALLBACK_URLS', ['http://localhost:3000/'], redirectUrlProblem),
-      logoutUrls: list('STREAMDROP_LOGOUT_URLS', ['http://localhost:3000/'], redirectUrlProblem),
+      callbackUrls: read.list('STREAMDROP_CALLBACK_URLS', redirectUrlProblem),
+      logoutUrls: read.list('STREAMDROP_LOGOUT_URLS', redirectUrlProblem),
       domainPrefix,
       adminGroupName,
-      deletionProtection: bool('STREAMDROP_DELETION_PROTECTION', true),
+      deletionProtection: read.bool('STREAMDROP_DELETION_PROTECTION'),
     },
     api: {
-      corsOrigins: list('STREAMDROP_CORS_ORIGINS', ['http://localhost:3000'], originProblem),
-      throttleBurstLimit: range('STREAMDROP_API_BURST_LIMIT', 100, 1, 5000),
-      throttleRateLimit: range('STREAMDROP_API_RATE_LIMIT', 50, 1, 10000),
+      corsOrigins: read.list('STREAMDROP_CORS_ORIGINS', originProblem),
+      throttleBurstLimit: read.range('STREAMDROP_API_BURST_LIMIT', 1, 5000),
+      throttleRateLimit: read.range('STREAMDROP_API_RATE_LIMIT', 1, 10000),
     },
     eventSource: {
-      batchSize: range('STREAMDROP_BATCH_SIZE', 10, 1, 10000),
-      startingPosition: startingPosition === 'TRIM_HORIZON' ? 'TRIM_HORIZON' : 'LATEST',
-      maxBatchingWindowSeconds: range('STREAMDROP_BATCH_WINDOW_SECONDS', 0, 0, 300),
-      maxRetryAttempts: range('STREAMDROP_MAX_RETRY_ATTEMPTS', 5, -1, 10000),
-      maxRecordAgeSeconds: int(
-        'STREAMDROP_MAX_RECORD_AGE_SECONDS',
-        3600,
-        (n) => n === -1 || (n >= 60 && n <= 604800),
-        '-1 (no limit) or an integer from 60 to 604800',
-      ),
-      parallelizationFactor: range('STREAMDROP_PARALLELIZATION_FACTOR', 1, 1, 10),
+      batchSize: read.range('STREAMDROP_BATCH_SIZE', 1, 10000),
+      startingPosition,
+      maxBatchingWindowSeconds: read.range('STREAMDROP_BATCH_WINDOW_SECONDS', 0, 300),
+      maxRetryAttempts: read.range('STREAMDROP_MAX_RETRY_ATTEMPTS', -1, 10000),
+      maxRecordAgeSeconds: read.raw.int('STREAMDROP_MAX_RECORD_AGE_SECONDS', {
+        fallback: intDefault('STREAMDROP_MAX_RECORD_AGE_SECONDS'),
+        min: -1,
+        max: 604800,
+        rule: '-1 (no limit) or an integer from 60 to 604800',
+        accept: (n) => n === -1 || n >= 60,
+      }),
+      parallelizationFactor: read.range('STREAMDROP_PARALLELIZATION_FACTOR', 1, 10),
     },
-    processorConcurrency: range('STREAMDROP_PROCESSOR_CONCURRENCY', 100, 1, 100),
-    proxyStreamArns: list('STREAMDROP_PROXY_STREAM_ARNS', [], (arn) =>
-      STREAM_ARN.test(arn)
-        ? undefined
-        : 'is not a Kinesis stream ARN (arn:aws:kinesis:<region>:<account>:stream/<name>)',
+    processorConcurrency: read.range('STREAMDROP_PROCESSOR_CONCURRENCY', 1, PROCESSOR_CONCURRENCY.max),
+    transform,
+    proxyStreamArns: read.list(
+      'STREAMDROP_PROXY_STREAM_ARNS',
+      (arn) =>
+        STREAM_ARN.test(arn)
+          ? undefined
+          : 'is not a Kinesis stream ARN (arn:aws:kinesis:<region>:<account>:stream/<name>)',
+      [],
     ),
-    maxUploadBytes: range('STREAMDROP_MAX_UPLOAD_BYTES', DEFAULT_MAX_UPLOAD_BYTES, 1, MAX_UPLOAD_BYTES_LIMIT),
-    logRetentionDays: int(
-      'STREAMDROP_LOG_RETENTION_DAYS',
-      14,
-      (n) => LOG_RETENTION_DAYS.includes(n),
-      `one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(', ')}`,
-    ),
-    forceDestroy: bool('STREAMDROP_FORCE_DESTROY', false),
+    maxUploadBytes: read.range('STREAMDROP_MAX_UPLOAD_BYTES', 1, INLINE_UPLOAD.maxBytesCeiling),
+    idempotencyTtlSeconds: read.range('STREAMDROP_IDEMPOTENCY_TTL_SECONDS', 1, IDEMPOTENCY.maxTtlSeconds),
+    logRetentionDays: read.raw.int('STREAMDROP_LOG_RETENTION_DAYS', {
+      fallback: intDefault('STREAMDROP_LOG_RETENTION_DAYS'),
+      max: Math.max(...LOG_RETENTION_DAYS),
+      rule: `one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(', ')}`,
+      accept: (n) => LOG_RETENTION_DAYS.includes(n),
+    }),
+    forceDestroy: read.bool('STREAMDROP_FORCE_DESTROY'),
     state: {
       ...(stateBucket === undefined ? {} : { bucket: stateBucket }),
       bucketRegion: stateRegion,
       dir: join(options.repoRoot, '.state'),
     },
-    bundlesDir: repoPath(options.repoRoot, read('STREAMDROP_BUNDLES_DIR'), join('dist', 'functions')),
-    outdir: repoPath(options.repoRoot, read('CDKTF_OUTDIR'), 'cdktf.out'),
+    bundlesDir: repoPath(
+      options.repoRoot,
+      read.optional('STREAMDROP_BUNDLES_DIR'),
+      join('dist', 'functions'),
+    ),
+    outdir: repoPath(options.repoRoot, read.optional('CDKTF_OUTDIR'), 'cdktf.out'),
   };
-
-  if (problems.length > 0) throw new ConfigError(problems);
-  return config;
 }
 
 function repoPath(repoRoot: string, value: string | undefined, fallback: string): string {

@@ -1,20 +1,33 @@
 import { join } from 'node:path';
 import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
+import {
+  FUNCTION_ENV,
+  FUNCTION_IDS,
+  type FunctionId,
+  functionName,
+  KEY_PREFIXES,
+  serviceName,
+  type TransformName,
+} from '@streamdrop/config';
 import { Construct } from 'constructs';
 import type { EventSourceConfig } from './config';
 import { type Binding, NodeFunction } from './lambda-function';
-import { bucketBinding, IDEMPOTENCY_PREFIX, PROCESSED_PREFIX, type Storage, UPLOADS_PREFIX } from './storage';
+import { bucketBinding, type Storage } from './storage';
 import type { Stream } from './stream';
 
 export interface FunctionsOptions {
   readonly stage: string;
-  /** Folder holding `upload/` and `processor/` esbuild outputs. */
+  /** Folder holding one esbuild output folder per function: `upload/`, `processor/`, `streams/`. */
   readonly bundlesDir: string;
   readonly storage: Storage;
   readonly stream: Stream;
   readonly logRetentionDays: number;
   readonly maxUploadBytes: number;
+  /** How long an Idempotency-Key replays its first response (Storage expires the records after it). */
+  readonly idempotencyTtlSeconds: number;
   readonly processorConcurrency: number;
+  /** The processor's transform, by name. */
+  readonly transform: TransformName;
   readonly eventSource: EventSourceConfig;
   /** Name of the Cognito group allowed to use the streams proxy. */
   readonly adminGroupName: string;
@@ -23,8 +36,10 @@ export interface FunctionsOptions {
 }
 
 /**
- * The two functions of the pipeline and the event source mapping between the stream and the
- * processor. Each grant names exact ARNs (object prefixes, the stream, its own log group).
+ * The three functions — upload, the stream processor and the administrators' streams proxy —
+ * and the event source mapping between the stream and the processor. Each grant names exact
+ * ARNs (object prefixes, the stream, its own log group); each variable is set by its
+ * FUNCTION_ENV name, the one the function reads.
  */
 export class Functions extends Construct {
   readonly upload: NodeFunction;
@@ -35,56 +50,63 @@ export class Functions extends Construct {
   constructor(scope: Construct, id: string, options: FunctionsOptions) {
     super(scope, id);
     const { storage, stream, stage } = options;
+    const naming = (fn: FunctionId) => ({
+      name: functionName(stage, fn),
+      bundleDir: join(options.bundlesDir, fn),
+      logRetentionDays: options.logRetentionDays,
+    });
 
-    this.upload = new NodeFunction(this, 'upload', {
-      name: `streamdrop-${stage}-upload`,
+    this.upload = new NodeFunction(this, FUNCTION_IDS.upload, {
+      ...naming(FUNCTION_IDS.upload),
       description: 'POST /uploads: stores the file under uploads/ and publishes an upload event',
-      bundleDir: join(options.bundlesDir, 'upload'),
       timeoutSeconds: 10,
       memoryMb: 256,
-      logRetentionDays: options.logRetentionDays,
       environment: {
-        MAX_UPLOAD_BYTES: String(options.maxUploadBytes),
-        POWERTOOLS_SERVICE_NAME: 'streamdrop-upload',
+        [FUNCTION_ENV.maxUploadBytes]: String(options.maxUploadBytes),
+        [FUNCTION_ENV.idempotencyTtlSeconds]: String(options.idempotencyTtlSeconds),
+        [FUNCTION_ENV.serviceName]: serviceName(FUNCTION_IDS.upload),
       },
       bindings: [
         // Delete is the rollback when the Kinesis put fails after the object was stored.
-        bucketBinding('DATA_BUCKET', storage.data, [
+        bucketBinding(FUNCTION_ENV.dataBucket, storage.data, [
           {
             sid: 'WriteUploads',
-            prefix: UPLOADS_PREFIX,
+            prefix: KEY_PREFIXES.uploads,
             actions: ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
           },
           // Idempotency-Key records: read, claim, complete, release.
           {
             sid: 'IdempotencyRecords',
-            prefix: IDEMPOTENCY_PREFIX,
+            prefix: KEY_PREFIXES.idempotency,
             actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
           },
         ]),
         // So that reading an absent idempotency record is a 404, not a 403.
         { grants: [{ sid: 'ListDataBucket', actions: ['s3:ListBucket'], resources: [storage.data.arn] }] },
-        stream.producerBinding('STREAM_NAME'),
+        stream.producerBinding(FUNCTION_ENV.streamName),
       ],
     });
 
-    this.processor = new NodeFunction(this, 'processor', {
-      name: `streamdrop-${stage}-processor`,
+    this.processor = new NodeFunction(this, FUNCTION_IDS.processor, {
+      ...naming(FUNCTION_IDS.processor),
       description: 'Kinesis consumer: turns each upload into its processed/ twin',
-      bundleDir: join(options.bundlesDir, 'processor'),
       timeoutSeconds: 60,
       memoryMb: 512,
-      logRetentionDays: options.logRetentionDays,
       environment: {
-        PROCESSOR_CONCURRENCY: String(options.processorConcurrency),
-        POWERTOOLS_SERVICE_NAME: 'streamdrop-processor',
+        [FUNCTION_ENV.processorConcurrency]: String(options.processorConcurrency),
+        [FUNCTION_ENV.transform]: options.transform,
+        [FUNCTION_ENV.serviceName]: serviceName(FUNCTION_IDS.processor),
       },
       bindings: [
         stream.consumerBinding(),
         // HeadObject is authorized by s3:GetObject, hence GetObject on processed/ (idempotency check).
-        bucketBinding('DATA_BUCKET', storage.data, [
-          { sid: 'ReadUploads', prefix: UPLOADS_PREFIX, actions: ['s3:GetObject'] },
-          { sid: 'WriteProcessed', prefix: PROCESSED_PREFIX, actions: ['s3:GetObject', 's3:PutObject'] },
+        bucketBinding(FUNCTION_ENV.dataBucket, storage.data, [
+          { sid: 'ReadUploads', prefix: KEY_PREFIXES.uploads, actions: ['s3:GetObject'] },
+          {
+            sid: 'WriteProcessed',
+            prefix: KEY_PREFIXES.processed,
+            actions: ['s3:GetObject', 's3:PutObject'],
+          },
         ]),
         failureDestinationBinding(storage),
         // Without ListBucket, S3 answers HeadObject/GetObject on a missing key with 403 instead
@@ -102,17 +124,15 @@ export class Functions extends Construct {
       stream.name,
       ...options.proxyStreamArns.map((arn) => arn.slice(arn.indexOf(':stream/') + 8)),
     ];
-    this.streams = new NodeFunction(this, 'streams', {
-      name: `streamdrop-${stage}-streams`,
+    this.streams = new NodeFunction(this, FUNCTION_IDS.streams, {
+      ...naming(FUNCTION_IDS.streams),
       description: 'Kinesis proxy for administrators: GET /streams, GET /streams/{name}, PUT record(s)',
-      bundleDir: join(options.bundlesDir, 'streams'),
       timeoutSeconds: 10,
       memoryMb: 256,
-      logRetentionDays: options.logRetentionDays,
       environment: {
-        ADMIN_GROUP: options.adminGroupName,
-        ALLOWED_STREAMS: proxyNames.join(','),
-        POWERTOOLS_SERVICE_NAME: 'streamdrop-streams',
+        [FUNCTION_ENV.adminGroup]: options.adminGroupName,
+        [FUNCTION_ENV.allowedStreams]: proxyNames.join(','),
+        [FUNCTION_ENV.serviceName]: serviceName(FUNCTION_IDS.streams),
       },
       bindings: [
         {
@@ -158,7 +178,7 @@ export class Functions extends Construct {
  * the objects and s3:ListBucket on the bucket.
  */
 function failureDestinationBinding(storage: Storage): Binding {
-  const failures = bucketBinding('FAILURES_BUCKET', storage.failures, [
+  const failures = bucketBinding(FUNCTION_ENV.failuresBucket, storage.failures, [
     { sid: 'WriteFailureRecords', actions: ['s3:PutObject'] },
   ]);
   return {

@@ -1,11 +1,12 @@
 import { fileURLToPath } from 'node:url';
+import { ConfigError } from '@streamdrop/config';
 import { App } from 'cdktf';
-import { ConfigError, loadConfig } from './config';
+import { loadConfig } from './config';
 import { MissingBundleError } from './lambda-function';
 import { StreamdropStack, stackDir } from './stack';
 
 // The CDKTF app: `pnpm synth` (or `cdktf synth`) runs this file; configuration comes from the
-// environment (see CONFIG_ENV in config.ts).
+// environment (the deploy variables of docs/configuration.md, read by config.ts).
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 try {

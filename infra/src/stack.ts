@@ -1,11 +1,13 @@
 import { join, relative } from 'node:path';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { ROUTES, STACK_OUTPUTS } from '@streamdrop/config';
 import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { Api } from './api';
 import { Auth } from './auth';
 import type { StreamdropConfig } from './config';
 import { Functions } from './functions';
+import type { NodeFunction } from './lambda-function';
 import { Storage } from './storage';
 import { Stream } from './stream';
 
@@ -32,7 +34,11 @@ export class StreamdropStack extends TerraformStack {
     this.configureBackend(config);
 
     this.auth = new Auth(this, 'auth', { stage: config.stage, region: config.region, ...config.auth });
-    this.storage = new Storage(this, 'storage', { stage: config.stage, forceDestroy: config.forceDestroy });
+    this.storage = new Storage(this, 'storage', {
+      stage: config.stage,
+      forceDestroy: config.forceDestroy,
+      idempotencyTtlSeconds: config.idempotencyTtlSeconds,
+    });
     this.stream = new Stream(this, 'stream', { stage: config.stage });
     this.functions = new Functions(this, 'functions', {
       stage: config.stage,
@@ -41,23 +47,29 @@ export class StreamdropStack extends TerraformStack {
       stream: this.stream,
       logRetentionDays: config.logRetentionDays,
       maxUploadBytes: config.maxUploadBytes,
+      idempotencyTtlSeconds: config.idempotencyTtlSeconds,
       processorConcurrency: config.processorConcurrency,
+      transform: config.transform,
       eventSource: config.eventSource,
       adminGroupName: this.auth.adminGroup.name,
       proxyStreamArns: config.proxyStreamArns,
     });
+    // Every route of ROUTES, each with the function that serves it. The administrators' Kinesis
+    // proxy checks membership of the admin group from the token's claims (route scopes would not
+    // do: USER_PASSWORD_AUTH tokens carry only aws.cognito.signin.user.admin).
+    const servedBy: Record<keyof typeof ROUTES, NodeFunction> = {
+      createUpload: this.functions.upload,
+      listStreams: this.functions.streams,
+      describeStream: this.functions.streams,
+      putRecord: this.functions.streams,
+      putRecords: this.functions.streams,
+    };
     this.api = new Api(this, 'api', {
       stage: config.stage,
-      routes: [
-        { routeKey: 'POST /uploads', function: this.functions.upload },
-        // The administrators' Kinesis proxy: membership of the admin group is checked by the
-        // function from the token's claims (route scopes would not do: USER_PASSWORD_AUTH
-        // tokens carry only aws.cognito.signin.user.admin).
-        { routeKey: 'GET /streams', function: this.functions.streams },
-        { routeKey: 'GET /streams/{name}', function: this.functions.streams },
-        { routeKey: 'PUT /streams/{name}/record', function: this.functions.streams },
-        { routeKey: 'PUT /streams/{name}/records', function: this.functions.streams },
-      ],
+      routes: (Object.keys(ROUTES) as (keyof typeof ROUTES)[]).map((route) => ({
+        routeKey: ROUTES[route],
+        function: servedBy[route],
+      })),
       issuer: this.auth.issuer,
       audience: [this.auth.client.id],
       corsOrigins: config.api.corsOrigins,
@@ -66,31 +78,34 @@ export class StreamdropStack extends TerraformStack {
       logRetentionDays: config.logRetentionDays,
     });
 
+    // Every output of STACK_OUTPUTS, by its name there (the CLI and the scripts read them back).
     // Output ids share the stack's construct namespace: snake_case keeps them apart from the
     // kebab-case construct ids above.
-    const outputs: Record<string, { value: string; description: string }> = {
-      api_url: { value: this.api.url, description: 'Base URL of the HTTP API' },
+    const outputs: Record<keyof typeof STACK_OUTPUTS, { value: string; description: string }> = {
+      apiUrl: { value: this.api.url, description: 'Base URL of the HTTP API' },
       region: { value: config.region, description: 'AWS region of the stack' },
-      user_pool_id: { value: this.auth.userPool.id, description: 'Cognito user pool id' },
-      user_pool_client_id: { value: this.auth.client.id, description: 'Cognito app client id (public)' },
-      cognito_issuer: { value: this.auth.issuer, description: 'Issuer required by the JWT authorizer' },
-      hosted_ui_domain: { value: this.auth.hostedUiDomain, description: 'Cognito hosted UI host name' },
-      admin_group: { value: this.auth.adminGroup.name, description: 'Cognito group of administrators' },
-      data_bucket: { value: this.storage.data.name, description: 'Bucket of uploads/ and processed/' },
-      failures_bucket: { value: this.storage.failures.name, description: 'Bucket of failure records' },
-      stream_name: { value: this.stream.name, description: 'Kinesis stream of upload events' },
-      stream_arn: { value: this.stream.arn, description: 'ARN of the upload event stream' },
-      upload_function_name: { value: this.functions.upload.functionName, description: 'Upload function' },
-      processor_function_name: {
+      userPoolId: { value: this.auth.userPool.id, description: 'Cognito user pool id' },
+      userPoolClientId: { value: this.auth.client.id, description: 'Cognito app client id (public)' },
+      cognitoIssuer: { value: this.auth.issuer, description: 'Issuer required by the JWT authorizer' },
+      hostedUiDomain: { value: this.auth.hostedUiDomain, description: 'Cognito hosted UI host name' },
+      adminGroup: { value: this.auth.adminGroup.name, description: 'Cognito group of administrators' },
+      dataBucket: { value: this.storage.data.name, description: 'Bucket of uploads/ and processed/' },
+      failuresBucket: { value: this.storage.failures.name, description: 'Bucket of failure records' },
+      streamName: { value: this.stream.name, description: 'Kinesis stream of upload events' },
+      streamArn: { value: this.stream.arn, description: 'ARN of the upload event stream' },
+      uploadFunctionName: { value: this.functions.upload.functionName, description: 'Upload function' },
+      processorFunctionName: {
         value: this.functions.processor.functionName,
         description: 'Stream processor function',
       },
-      streams_function_name: {
+      streamsFunctionName: {
         value: this.functions.streams.functionName,
         description: 'Kinesis proxy function for administrators',
       },
     };
-    for (const [id, output] of Object.entries(outputs)) new TerraformOutput(this, id, output);
+    for (const [key, output] of Object.entries(outputs)) {
+      new TerraformOutput(this, STACK_OUTPUTS[key as keyof typeof STACK_OUTPUTS], output);
+    }
   }
 
   private configureBackend(config: StreamdropConfig): void {

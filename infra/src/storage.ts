@@ -6,14 +6,9 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA as S3BucketServerSideEncryptionConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA as S3BucketVersioning } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { IDEMPOTENCY, idempotencyRecordExpiryDays, KEY_PREFIXES, stackName } from '@streamdrop/config';
 import { Construct } from 'constructs';
 import type { Binding } from './lambda-function';
-
-/** Key prefixes of the data bucket; the same strings as UPLOADS_PREFIX / PROCESSED_PREFIX in @streamdrop/events. */
-export const UPLOADS_PREFIX = 'uploads/';
-export const PROCESSED_PREFIX = 'processed/';
-/** Idempotency-Key records of the upload function (IDEMPOTENCY_PREFIX in @streamdrop/events). */
-export const IDEMPOTENCY_PREFIX = 'idempotency/';
 
 export interface SecureBucketOptions {
   /** `bucket_prefix`: S3 appends a unique suffix, so names never collide across accounts. */
@@ -128,6 +123,8 @@ export interface StorageOptions {
   readonly stage: string;
   readonly forceDestroy: boolean;
   readonly noncurrentVersionDays?: number;
+  /** How long the upload function answers an Idempotency-Key from its record (default a day). */
+  readonly idempotencyTtlSeconds?: number;
 }
 
 /**
@@ -149,14 +146,16 @@ export class Storage extends Construct {
       forceDestroy: options.forceDestroy,
       noncurrentVersionDays: options.noncurrentVersionDays ?? 30,
     };
+    const ttlSeconds = options.idempotencyTtlSeconds ?? IDEMPOTENCY.defaultTtlSeconds;
     this.data = new SecureBucket(this, 'data', {
-      namePrefix: `streamdrop-${options.stage}-data-`,
+      namePrefix: `${stackName(options.stage)}-data-`,
       ...common,
-      // Idempotency-Key records answer for 24 h; S3 expires them a day after that.
-      expiringPrefixes: [{ prefix: IDEMPOTENCY_PREFIX, days: 2 }],
+      // Idempotency-Key records answer for the TTL the upload function is given; S3 expires
+      // them a whole day after that, never while one must still answer.
+      expiringPrefixes: [{ prefix: KEY_PREFIXES.idempotency, days: idempotencyRecordExpiryDays(ttlSeconds) }],
     });
     this.failures = new SecureBucket(this, 'failures', {
-      namePrefix: `streamdrop-${options.stage}-failures-`,
+      namePrefix: `${stackName(options.stage)}-failures-`,
       ...common,
     });
   }

@@ -1,4 +1,5 @@
 import { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
+import { stackName } from '@streamdrop/config';
 import { Construct } from 'constructs';
 import type { Binding } from './lambda-function';
 
@@ -19,7 +20,7 @@ export class Stream extends Construct {
   constructor(scope: Construct, id: string, options: StreamOptions) {
     super(scope, id);
     this.stream = new KinesisStream(this, 'stream', {
-      name: `streamdrop-${options.stage}-uploads`,
+      name: `${stackName(options.stage)}-uploads`,
       streamModeDetails: { streamMode: 'ON_DEMAND' },
       encryptionType: 'KMS',
       kmsKeyId: 'alias/aws/kinesis',

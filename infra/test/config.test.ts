@@ -1,13 +1,15 @@
-import { ConfigError, loadConfig } from '../src/config';
+import { ConfigError } from '@streamdrop/config';
+import { loadConfig } from '../src/config';
 
 const repoRoot = '/repo';
 const load = (env: Record<string, string> = {}) => loadConfig(env, { repoRoot });
 
+/** Every problem reported, as `<VARIABLE> <what is wrong>`. */
 function problemsOf(env: Record<string, string>): readonly string[] {
   try {
     load(env);
   } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
+    if (error instanceof ConfigError) return error.problems.map((p) => `${p.variable} ${p.problem}`);
     throw error;
   }
   throw new Error('expected a ConfigError');
@@ -123,6 +125,18 @@ describe('loadConfig overrides', () => {
   it('treats empty variables as unset', () => {
     expect(load({ STREAMDROP_STAGE: '', STREAMDROP_BATCH_SIZE: ' ' }).stage).toBe('dev');
   });
+
+  it('takes a region from AWS_DEFAULT_REGION only when AWS_REGION is unset or blank', () => {
+    expect(load({ AWS_REGION: ' ', AWS_DEFAULT_REGION: 'ap-south-1' }).region).toBe('ap-south-1');
+    expect(load({ AWS_DEFAULT_REGION: '' }).region).toBe('us-east-1');
+  });
+
+  it('reads the idempotency TTL and the transform, defaulting to a day and upper-casing', () => {
+    expect(load()).toMatchObject({ idempotencyTtlSeconds: 86_400, transform: 'uppercase-text-v1' });
+    expect(
+      load({ STREAMDROP_IDEMPOTENCY_TTL_SECONDS: '604800', STREAMDROP_TRANSFORM: 'redact-emails-v1' }),
+    ).toMatchObject({ idempotencyTtlSeconds: 604_800, transform: 'redact-emails-v1' });
+  });
 });
 
 describe('loadConfig validation', () => {
@@ -132,14 +146,14 @@ describe('loadConfig validation', () => {
     ['a leading hyphen', '-dev'],
     ['more than 16 characters', 'a-very-long-stage-name'],
   ])('rejects a stage with %s, naming STREAMDROP_STAGE', (_what, stage) => {
-    const problems = problemsOf({ STREAMDROP_STAGE: stage });
-    expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(/^STREAMDROP_STAGE=".*": use 1-16 lowercase letters/);
+    expect(problemsOf({ STREAMDROP_STAGE: stage })).toEqual([
+      `STREAMDROP_STAGE must be 1-16 lowercase letters, digits or hyphens, not starting or ending with a hyphen (it becomes part of bucket and function names) (got "${stage}")`,
+    ]);
   });
 
   it('rejects a wildcard CORS origin', () => {
     expect(problemsOf({ STREAMDROP_CORS_ORIGINS: '*' })).toEqual([
-      'STREAMDROP_CORS_ORIGINS: "*" is a wildcard; list the exact origins that may call the API',
+      'STREAMDROP_CORS_ORIGINS "*" is a wildcard; list the exact origins that may call the API',
     ]);
   });
 
@@ -150,15 +164,24 @@ describe('loadConfig validation', () => {
   });
 
   it('rejects plain-http callback URLs other than localhost', () => {
-    expect(problemsOf({ STREAMDROP_CALLBACK_URLS: 'http://app.example.com/cb' })[0]).toBe(
-      'STREAMDROP_CALLBACK_URLS: "http://app.example.com/cb" must use https (plain http is allowed only for localhost)',
-    );
+    expect(problemsOf({ STREAMDROP_CALLBACK_URLS: 'http://app.example.com/cb' })).toEqual([
+      'STREAMDROP_CALLBACK_URLS "http://app.example.com/cb" must use https (plain http is allowed only for localhost)',
+    ]);
   });
 
   it('rejects a domain prefix with a word Cognito reserves', () => {
-    expect(problemsOf({ STREAMDROP_AUTH_DOMAIN_PREFIX: 'my-aws-login' })[0]).toContain(
-      'must not contain the reserved words aws, amazon or cognito',
-    );
+    expect(problemsOf({ STREAMDROP_AUTH_DOMAIN_PREFIX: 'my-aws-login' })).toEqual([
+      'STREAMDROP_AUTH_DOMAIN_PREFIX must not contain the reserved words aws, amazon or cognito (got "my-aws-login")',
+    ]);
+  });
+
+  it.each([
+    ['suffix', { STREAMDROP_AUTH_DOMAIN_SUFFIX: 'cognito' }, 'streamdrop-dev-cognito'],
+    ['stage', { STREAMDROP_STAGE: 'aws' }, 'streamdrop-aws-auth'],
+  ])('says how to fix a bad domain prefix made from the %s', (_from, env, prefix) => {
+    expect(problemsOf(env)).toEqual([
+      `STREAMDROP_AUTH_DOMAIN_PREFIX is unset, and the prefix made from the stage and STREAMDROP_AUTH_DOMAIN_SUFFIX, "${prefix}", must not contain the reserved words aws, amazon or cognito: set either variable`,
+    ]);
   });
 
   it.each([
@@ -168,14 +191,25 @@ describe('loadConfig validation', () => {
     ['STREAMDROP_BATCH_WINDOW_SECONDS', '301', 'an integer from 0 to 300'],
     ['STREAMDROP_MAX_RECORD_AGE_SECONDS', '30', '-1 (no limit) or an integer from 60 to 604800'],
     ['STREAMDROP_MAX_UPLOAD_BYTES', '10000000', 'an integer from 1 to 4718592'],
+    ['STREAMDROP_MAX_UPLOAD_BYTES', '4718593', 'an integer from 1 to 4718592'],
+    ['STREAMDROP_IDEMPOTENCY_TTL_SECONDS', '604801', 'an integer from 1 to 604800'],
+    ['STREAMDROP_IDEMPOTENCY_TTL_SECONDS', '0', 'an integer from 1 to 604800'],
     ['STREAMDROP_PROCESSOR_CONCURRENCY', 'lots', 'an integer from 1 to 100'],
   ])('rejects %s=%s', (name, value, rule) => {
-    expect(problemsOf({ [name]: value })).toEqual([`${name}="${value}": must be ${rule}`]);
+    expect(problemsOf({ [name]: value })).toEqual([`${name} must be ${rule} (got "${value}")`]);
+  });
+
+  it('rejects a transform the processor does not have, naming the ones it has', () => {
+    expect(problemsOf({ STREAMDROP_TRANSFORM: 'gzip-v1' })).toEqual([
+      'STREAMDROP_TRANSFORM must be uppercase-text-v1 or redact-emails-v1 (got "gzip-v1")',
+    ]);
   });
 
   it('rejects a log retention CloudWatch does not offer', () => {
-    expect(problemsOf({ STREAMDROP_LOG_RETENTION_DAYS: '10' })[0]).toMatch(
-      /^STREAMDROP_LOG_RETENTION_DAYS="10": must be one of CloudWatch's retention periods: 1, 3, 5, 7, 14/,
+    const problems = problemsOf({ STREAMDROP_LOG_RETENTION_DAYS: '10' });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(
+      /^STREAMDROP_LOG_RETENTION_DAYS must be one of CloudWatch's retention periods: 1, 3, 5, 7, 14, .*, 3653 \(got "10"\)$/,
     );
   });
 
@@ -183,26 +217,40 @@ describe('loadConfig validation', () => {
     expect(
       problemsOf({ STREAMDROP_STARTING_POSITION: 'AT_TIMESTAMP', STREAMDROP_FORCE_DESTROY: 'yes' }),
     ).toEqual([
-      'STREAMDROP_STARTING_POSITION="AT_TIMESTAMP": must be LATEST or TRIM_HORIZON',
-      'STREAMDROP_FORCE_DESTROY="yes": must be true or false',
+      'STREAMDROP_STARTING_POSITION must be LATEST or TRIM_HORIZON (got "AT_TIMESTAMP")',
+      'STREAMDROP_FORCE_DESTROY must be true or false (got "yes")',
     ]);
   });
 
   it('reports every problem at once in one readable message', () => {
     try {
-      load({ AWS_REGION: 'mars-1', STREAMDROP_BATCH_SIZE: 'x', STREAMDROP_STATE_BUCKET: 'Bad_Bucket' });
+      load({
+        AWS_REGION: 'mars-1',
+        STREAMDROP_BATCH_SIZE: 'x',
+        STREAMDROP_STATE_BUCKET: 'Bad_Bucket',
+        STREAMDROP_STATE_REGION: 'moon',
+      });
       throw new Error('expected a ConfigError');
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
       expect((error as ConfigError).message).toBe(
         [
           'Invalid streamdrop configuration:',
-          '  - AWS_REGION="mars-1": not an AWS region such as us-east-1',
-          '  - STREAMDROP_STATE_BUCKET="Bad_Bucket": not a valid S3 bucket name',
-          '  - STREAMDROP_STATE_REGION="mars-1": not an AWS region such as us-east-1',
-          '  - STREAMDROP_BATCH_SIZE="x": must be an integer from 1 to 10000',
+          '  - AWS_REGION must be an AWS region such as us-east-1 (got "mars-1")',
+          '  - STREAMDROP_STATE_BUCKET must be a valid S3 bucket name (got "Bad_Bucket")',
+          '  - STREAMDROP_STATE_REGION must be an AWS region such as us-east-1 (got "moon")',
+          '  - STREAMDROP_BATCH_SIZE must be an integer from 1 to 10000 (got "x")',
         ].join('\n'),
       );
     }
+  });
+
+  it('reports a bad region once, under the variable that holds it', () => {
+    expect(problemsOf({ AWS_REGION: 'mars-1' })).toEqual([
+      'AWS_REGION must be an AWS region such as us-east-1 (got "mars-1")',
+    ]);
+    expect(problemsOf({ AWS_DEFAULT_REGION: 'mars-1' })).toEqual([
+      'AWS_DEFAULT_REGION must be an AWS region such as us-east-1 (got "mars-1")',
+    ]);
   });
 });

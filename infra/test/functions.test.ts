@@ -98,12 +98,13 @@ describe('functions', () => {
   });
 
   describe('upload function', () => {
-    it('knows the data bucket, the stream, the size cap and its service name', () => {
+    it('knows the data bucket, the stream, the size cap, the idempotency TTL and its service name', () => {
       expect(fn('streamdrop-dev-upload').body.environment).toEqual({
         variables: {
           DATA_BUCKET: ref('aws_s3_bucket', dataBucket, 'bucket'),
           STREAM_NAME: ref('aws_kinesis_stream', stream, 'name'),
           MAX_UPLOAD_BYTES: '4194304',
+          IDEMPOTENCY_TTL_SECONDS: '86400',
           POWERTOOLS_SERVICE_NAME: 'streamdrop-upload',
           NODE_OPTIONS: '--enable-source-maps',
         },
@@ -134,12 +135,13 @@ describe('functions', () => {
   });
 
   describe('processor function', () => {
-    it('knows both buckets, its concurrency and its service name', () => {
+    it('knows both buckets, its concurrency, its transform and its service name', () => {
       expect(fn('streamdrop-dev-processor').body.environment).toEqual({
         variables: {
           DATA_BUCKET: ref('aws_s3_bucket', dataBucket, 'bucket'),
           FAILURES_BUCKET: ref('aws_s3_bucket', failuresBucket, 'bucket'),
           PROCESSOR_CONCURRENCY: '100',
+          TRANSFORM: 'uppercase-text-v1',
           POWERTOOLS_SERVICE_NAME: 'streamdrop-processor',
           NODE_OPTIONS: '--enable-source-maps',
         },

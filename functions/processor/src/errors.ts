@@ -1,6 +1,6 @@
 import { ValidationError } from '@streamdrop/events';
 
-/** Base class of the processor's own errors (a broken environment throws lambda-kit's ConfigError). */
+/** Base class of the processor's own errors (a broken environment throws @streamdrop/config's ConfigError). */
 export class ProcessorError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);

@@ -16,7 +16,7 @@ import {
 import { type Invocation, writeFailureRecord } from './failure-record';
 import type { ByteBudget } from './limiter';
 import type { RecordLogger } from './logger';
-import type { Transform } from './transform';
+import type { Transform } from './transforms';
 
 /** Smallest part S3 accepts: memory per record stays near (queue size + 1) parts. */
 export const UPLOAD_PART_SIZE = 5 * 1024 * 1024;
@@ -49,7 +49,7 @@ export async function handleRecord(
   let event: UploadEventV1 | undefined;
   try {
     event = decodeUploadEvent(record.kinesis.data);
-    return await processUpload(event, deps);
+    return await writeProcessedTwin(event, deps);
   } catch (error) {
     const ids = { eventID: record.eventID, uploadId: event?.uploadId };
     const failure = asPermanentFailure(error);
@@ -67,8 +67,11 @@ export async function handleRecord(
   }
 }
 
-/** Writes the processed twin of an upload, unless an identical one is already there. */
-export async function processUpload(
+/**
+ * Writes the processed twin of an upload (`processed/...` for `uploads/...`), unless one made
+ * from the same upload by the same transform is already there.
+ */
+export async function writeProcessedTwin(
   event: UploadEventV1,
   deps: Omit<ProcessDeps, 'now'>,
 ): Promise<'processed' | 'skipped'> {

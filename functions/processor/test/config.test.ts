@@ -1,4 +1,4 @@
-import { ConfigError } from '@streamdrop/lambda-kit';
+import { ConfigError, FUNCTION_ENV, FUNCTION_READS } from '@streamdrop/config';
 import { readConfig } from '../src/config';
 
 const base = { DATA_BUCKET: 'data-bucket', FAILURES_BUCKET: 'failures-bucket' };
@@ -11,9 +11,49 @@ describe('processor config', () => {
       failuresBucket: 'failures-bucket',
       concurrency: 100,
       forcePathStyle: false,
+      transform: 'uppercase-text-v1',
       inFlightBytes: 128 * 1024 * 1024,
     });
   });
+
+  it('reads every variable @streamdrop/config says it reads, each into its setting', () => {
+    const env = {
+      DATA_BUCKET: 'data-1',
+      FAILURES_BUCKET: 'failures-1',
+      PROCESSOR_CONCURRENCY: '7',
+      TRANSFORM: 'redact-emails-v1',
+      S3_FORCE_PATH_STYLE: 'true',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1024',
+    };
+    const { fromStack, optional } = FUNCTION_READS.processor;
+    expect(Object.keys(env).sort()).toEqual(
+      [...fromStack, ...optional].map((key) => FUNCTION_ENV[key]).sort(),
+    );
+
+    expect({ ...readConfig(env) }).toEqual({
+      dataBucket: 'data-1',
+      failuresBucket: 'failures-1',
+      concurrency: 7,
+      transform: 'redact-emails-v1',
+      forcePathStyle: true,
+      inFlightBytes: 256 * 1024 * 1024,
+    });
+  });
+
+  it.each(['uppercase-text-v1', 'redact-emails-v1', ' redact-emails-v1 '])('takes TRANSFORM=%j', (value) => {
+    expect(readConfig({ ...base, TRANSFORM: value }).transform).toBe(value.trim());
+  });
+
+  it.each(['uppercase', 'UPPERCASE-TEXT-V1', 'uppercase-text-v2'])(
+    'refuses TRANSFORM=%j with a ConfigError listing the transforms it knows',
+    (value) => {
+      const config = readConfig({ ...base, TRANSFORM: value });
+      expect(() => config.transform).toThrow(ConfigError);
+      expect(() => config.transform).toThrow(
+        `environment variable TRANSFORM must be uppercase-text-v1 or redact-emails-v1 (got "${value}")`,
+      );
+    },
+  );
 
   it("budgets a quarter of the function's memory for the bytes records buffer", () => {
     expect(readConfig({ ...base, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512' }).inFlightBytes).toBe(

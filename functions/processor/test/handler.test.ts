@@ -20,26 +20,28 @@ import {
   TEST_BUCKET,
 } from '@streamdrop/events/testing';
 import { mockClient } from 'aws-sdk-client-mock';
-import { FakeS3, s3Error } from './support/fake-s3';
+import { createHandler, type ProcessorDeps } from '../src/handler';
+import { upperCaseText } from '../src/transforms';
+import { FakeS3, s3Error, testS3Client } from './support/fake-s3';
 
 const FAILURES_BUCKET = 'streamdrop-test-failures';
 const CONCURRENCY = 2;
 
 const s3Mock = mockClient(S3Client);
 let fake: FakeS3;
-let handler: typeof import('../src/handler')['handler'];
 
-beforeAll(async () => {
-  // config.ts and logger.ts read the environment once, when first imported.
-  Object.assign(process.env, {
-    DATA_BUCKET: TEST_BUCKET,
-    FAILURES_BUCKET,
-    PROCESSOR_CONCURRENCY: String(CONCURRENCY),
-    AWS_REGION: 'us-east-1',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
+/** The handler over test dependencies: no environment, no module-scope clients. */
+function makeHandler(overrides: Partial<ProcessorDeps> = {}) {
+  return createHandler({
+    s3: testS3Client(),
+    config: { dataBucket: TEST_BUCKET, failuresBucket: FAILURES_BUCKET, concurrency: CONCURRENCY },
+    transform: upperCaseText,
+    now: () => new Date('2026-11-21T10:05:00.000Z'),
+    logger: { info: jest.fn(), warn: jest.fn(), error: jest.fn() },
+    ...overrides,
   });
-  ({ handler } = await import('../src/handler'));
-});
+}
+const handler = makeHandler();
 
 beforeEach(() => {
   s3Mock.reset();

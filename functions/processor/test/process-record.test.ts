@@ -28,9 +28,9 @@ import {
   TEST_USER_SUB,
 } from '@streamdrop/events/testing';
 import { mockClient } from 'aws-sdk-client-mock';
-import { FailureRecordWriteError } from '../src/errors';
+import { FailureRecordWriteError, PermanentFailureError } from '../src/errors';
 import { handleRecord, MAX_BUFFERED_BYTES, type ProcessDeps } from '../src/process-record';
-import { upperCaseText } from '../src/transform';
+import { type Transform, upperCaseText } from '../src/transforms';
 import { chunksOf, FakeS3, s3Error, testS3Client } from './support/fake-s3';
 
 const FAILURES_BUCKET = 'streamdrop-test-failures';
@@ -332,6 +332,28 @@ describe('handleRecord', () => {
         uploadId: validEvent.uploadId,
         uploadKey: validEvent.key,
       });
+    });
+
+    it('records an upload its transform refuses with a PermanentFailureError, and writes no twin', async () => {
+      const { event, record } = givenUpload('cannot be transformed');
+      const refusing: Transform = {
+        name: upperCaseText.name,
+        // biome-ignore lint/correctness/useYield: it refuses before its first chunk
+        async *transform() {
+          throw new PermanentFailureError('the transform cannot read this upload');
+        },
+      };
+
+      const outcome = handleRecord(record, invocation, { ...deps, transform: refusing });
+
+      await expect(outcome).resolves.toBe('failed-permanently');
+      expect(failureRecordOf(record.eventID)).toMatchObject({
+        errorName: 'PermanentFailureError',
+        reason: 'the transform cannot read this upload',
+        uploadId: event.uploadId,
+      });
+      expect(processedObject(event)).toBeUndefined();
+      expect(fake.openUploads).toBe(0);
     });
 
     it('throws, so the record is retried, when the failure record cannot be written', async () => {

@@ -1,8 +1,11 @@
-import { ConfigError, type Env, type EnvReader, envReader, lazyConfig } from '@streamdrop/lambda-kit';
-
-export const DEFAULT_KINESIS_MAX_ATTEMPTS = 3;
-// A sanity cap: the jittered backoff of more attempts alone can outlast API Gateway's 30 s timeout.
-const KINESIS_MAX_ATTEMPTS_CEILING = 10;
+import {
+  type Env,
+  type EnvReader,
+  envReader,
+  FUNCTION_ENV,
+  KINESIS_ATTEMPTS,
+  lazyConfig,
+} from '@streamdrop/config';
 
 // Cognito's group name pattern; the groups claim separates names with spaces, so none may hold one.
 const GROUP_NAME = {
@@ -19,14 +22,13 @@ export interface Config {
   readonly kinesisMaxAttempts: number;
 }
 
+// Stricter than EnvReader.list, which drops blank items: an empty item in an allow-list is
+// more likely a slip ("a,,b") than intended, so it is refused.
 function streamNames(read: EnvReader, name: string): ReadonlySet<string> {
   const raw = read.required(name);
   const names = raw.split(',').map((part) => part.trim());
   if (names.some((n) => !STREAM_NAME.test(n))) {
-    throw new ConfigError(
-      name,
-      `must be a comma-separated list of Kinesis stream names, not ARNs (got "${raw}")`,
-    );
+    read.problem(name, `must be a comma-separated list of Kinesis stream names, not ARNs (got "${raw}")`);
   }
   return new Set(names);
 }
@@ -38,12 +40,12 @@ function streamNames(read: EnvReader, name: string): ReadonlySet<string> {
 export function createConfig(env: Env = process.env): Config {
   const read = envReader(env);
   return lazyConfig<Config>({
-    adminGroup: () => read.required('ADMIN_GROUP', GROUP_NAME),
-    allowedStreams: () => streamNames(read, 'ALLOWED_STREAMS'),
+    adminGroup: () => read.required(FUNCTION_ENV.adminGroup, GROUP_NAME),
+    allowedStreams: () => streamNames(read, FUNCTION_ENV.allowedStreams),
     kinesisMaxAttempts: () =>
-      read.int('KINESIS_MAX_ATTEMPTS', {
-        fallback: DEFAULT_KINESIS_MAX_ATTEMPTS,
-        max: KINESIS_MAX_ATTEMPTS_CEILING,
+      read.int(FUNCTION_ENV.kinesisMaxAttempts, {
+        fallback: KINESIS_ATTEMPTS.streamsDefault,
+        max: KINESIS_ATTEMPTS.ceiling,
       }),
   });
 }

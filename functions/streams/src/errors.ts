@@ -1,11 +1,14 @@
-import { HttpError } from '@streamdrop/lambda-kit';
+import { HttpError, type HttpErrorOptions } from '@streamdrop/lambda-kit';
+
+/** What a caller reads when Kinesis failed: nothing of the SDK's message. */
+export const STREAM_SERVICE_FAILED_MESSAGE = 'The stream service failed; try again later';
 
 /**
- * Base class of the errors only this function throws. The generic ones (400, 401, 415 and
- * ConfigError) come from @streamdrop/lambda-kit; all of them are HttpErrors.
+ * Base class of the errors only this function throws. The generic ones (400, 401, 415) come
+ * from @streamdrop/lambda-kit; all of them are HttpErrors and render themselves.
  */
 export class StreamsError extends HttpError {
-  constructor(statusCode: number, message: string, options?: ErrorOptions) {
+  constructor(statusCode: number, message: string, options?: HttpErrorOptions) {
     super(statusCode, message, options);
     this.name = 'StreamsError';
   }
@@ -49,18 +52,24 @@ export class RouteNotFoundError extends NotFoundError {
 
 /** Kinesis still refused for rate or limit reasons after the SDK's own retries. */
 export class ThrottledError extends StreamsError {
-  readonly retryAfterSeconds: number;
   constructor(message: string, options: ErrorOptions & { retryAfterSeconds?: number } = {}) {
-    super(429, message, options);
+    super(429, message, {
+      cause: options.cause,
+      retryAfterSeconds: options.retryAfterSeconds ?? 1,
+      logMessage: 'throttled by Kinesis',
+    });
     this.name = 'ThrottledError';
-    this.retryAfterSeconds = options.retryAfterSeconds ?? 1;
   }
 }
 
 /** Kinesis (or the SDK on the way to it) failed or answered nonsense; the message is for the logs. */
 export class StreamServiceError extends StreamsError {
   constructor(message: string, options?: ErrorOptions) {
-    super(502, message, options);
+    super(502, message, {
+      cause: options?.cause,
+      publicMessage: STREAM_SERVICE_FAILED_MESSAGE,
+      logMessage: 'stream service failed',
+    });
     this.name = 'StreamServiceError';
   }
 }

@@ -1,3 +1,4 @@
+import { errorResponse, jsonResponse } from '@streamdrop/lambda-kit';
 import type {
   APIGatewayProxyEventV2WithJWTAuthorizer,
   APIGatewayProxyStructuredResultV2,
@@ -6,7 +7,6 @@ import type {
 import { kinesis } from './clients';
 import { config } from './config';
 import { logger } from './logger';
-import { errorResponse, okResponse } from './responses';
 import { handleStreamsRequest } from './router';
 import type { StreamsDeps } from './streams';
 import { streamsRequestFromEvent } from './streams-request';
@@ -21,9 +21,9 @@ export function createHandler(deps: StreamsDeps): StreamsHandler {
   return async (event, context) => {
     logger.addContext(context);
     try {
-      return okResponse(await handleStreamsRequest(streamsRequestFromEvent(event), deps));
+      return jsonResponse(200, await handleStreamsRequest(streamsRequestFromEvent(event), deps));
     } catch (error) {
-      return errorResponse(error, event.requestContext.requestId);
+      return errorResponse(error, event.requestContext.requestId, logger);
     }
   };
 }

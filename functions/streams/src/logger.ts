@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { serviceName } from '@streamdrop/config';
 
 /** The one logger of the function. Never give it record data or tokens. */
-export const logger = new Logger({ serviceName: 'streamdrop-streams' });
+export const logger = new Logger({ serviceName: serviceName('streams') });

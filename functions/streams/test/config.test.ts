@@ -1,4 +1,5 @@
-import { ConfigError } from '@streamdrop/lambda-kit';
+import { ConfigError, FUNCTION_ENV, FUNCTION_READS } from '@streamdrop/config';
+import { errorResponse, HttpError } from '@streamdrop/lambda-kit';
 import { type Config, createConfig } from '../src/config';
 
 const VALID = { ADMIN_GROUP: 'admins', ALLOWED_STREAMS: 'streamdrop-test-uploads' };
@@ -38,6 +39,32 @@ describe('streams config', () => {
 
   it('accepts a group name with Unicode letters and punctuation', () => {
     expect(createConfig({ ...VALID, ADMIN_GROUP: 'Stream-Admins_é' }).adminGroup).toBe('Stream-Admins_é');
+  });
+
+  it('reads exactly the variables @streamdrop/config says it reads, by those names', () => {
+    const read = new Set<string>();
+    const env = new Proxy(VALID as Record<string, string | undefined>, {
+      get: (target, name: string) => {
+        read.add(name);
+        return target[name];
+      },
+    });
+    const config = createConfig(env);
+    for (const get of Object.values(GETTERS)) get(config);
+
+    const { fromStack, optional } = FUNCTION_READS.streams;
+    expect([...read].sort()).toEqual([...fromStack, ...optional].map((key) => FUNCTION_ENV[key]).sort());
+  });
+
+  it('drops blanks around a value, as every streamdrop reader does', () => {
+    const config = createConfig({
+      ADMIN_GROUP: ' admins ',
+      ALLOWED_STREAMS: 'uploads',
+      KINESIS_MAX_ATTEMPTS: ' 5',
+    });
+
+    expect(config.adminGroup).toBe('admins');
+    expect(config.kinesisMaxAttempts).toBe(5);
   });
 
   it('treats an empty optional variable as unset', () => {
@@ -84,8 +111,19 @@ describe('streams config', () => {
   });
 
   it('answers a broken configuration as a 500, never as a request error', () => {
-    const read = reader('ALLOWED_STREAMS', {});
+    let thrown: unknown;
+    try {
+      reader('ALLOWED_STREAMS', {})();
+    } catch (error) {
+      thrown = error;
+    }
 
-    expect(read).toThrow(expect.objectContaining({ name: 'ConfigError', statusCode: 500 }));
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect(thrown).not.toBeInstanceOf(HttpError);
+    const logger = { info: jest.fn(), error: jest.fn() };
+    expect(errorResponse(thrown, 'req-1', logger)).toMatchObject({
+      statusCode: 500,
+      body: JSON.stringify({ message: 'Internal error', requestId: 'req-1' }),
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { errorResponse, jsonResponse } from '@streamdrop/lambda-kit';
 import type {
   APIGatewayProxyEventV2WithJWTAuthorizer,
   APIGatewayProxyStructuredResultV2,
@@ -7,7 +8,6 @@ import type {
 import { kinesis, s3 } from './clients';
 import { config } from './config';
 import { logger } from './logger';
-import { acceptedResponse, errorResponse } from './responses';
 import { acceptUpload, type UploadDeps } from './upload';
 import { uploadInputFromEvent } from './upload-input';
 
@@ -21,10 +21,11 @@ export function createHandler(deps: UploadDeps): UploadHandler {
   return async (event, context) => {
     logger.addContext(context);
     try {
-      const outcome = await acceptUpload(uploadInputFromEvent(event), deps);
-      return acceptedResponse(outcome.response, outcome.replayed);
+      const { response, replayed } = await acceptUpload(uploadInputFromEvent(event), deps);
+      // A replay for an Idempotency-Key says so, as Stripe's API does.
+      return jsonResponse(202, response, replayed ? { 'idempotent-replayed': 'true' } : undefined);
     } catch (error) {
-      return errorResponse(error, event.requestContext.requestId);
+      return errorResponse(error, event.requestContext.requestId, logger);
     }
   };
 }

@@ -1,3 +1,16 @@
+/**
+ * `Idempotency-Key` support. Records live in the data bucket under
+ * `idempotency/<sub>/<sha256(key)>.json`: no extra service to run, IAM scoped by prefix, a
+ * lifecycle rule expires them a whole day after their TTL (the stack derives both from
+ * STREAMDROP_IDEMPOTENCY_TTL_SECONDS), and S3 conditional writes (`If-None-Match: *`) make the
+ * claim atomic on AWS. Cost per keyed request: one GET and two PUTs (about $0.011 per 1,000 keyed
+ * uploads in us-east-1), against ~$0.0019 per 1,000 for a DynamoDB on-demand table, which
+ * would be one more resource, emulator and IAM policy to keep; the difference is noise next
+ * to the upload itself (one PUT). The upload id is derived from (sub, key), so even two
+ * racing requests produce the same object key and event, which the idempotent processor
+ * folds into one processed object.
+ */
+
 import { createHash } from 'node:crypto';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
@@ -7,19 +20,6 @@ import {
   type UploadResponse,
 } from '@streamdrop/events';
 import { BadRequestError, HttpError } from '@streamdrop/lambda-kit';
-
-/**
- * `Idempotency-Key` support. Records live in the data bucket under
- * `idempotency/<sub>/<sha256(key)>.json`: no extra service to run, IAM scoped by prefix, a
- * lifecycle rule expires them, and S3 conditional writes (`If-None-Match: *`) make the claim
- * atomic on AWS. Cost per keyed request: one GET and two PUTs (about $0.011 per 1,000 keyed
- * uploads in us-east-1), against ~$0.0019 per 1,000 for a DynamoDB on-demand table, which
- * would be one more resource, emulator and IAM policy to keep; the difference is noise next
- * to the upload itself (one PUT). The upload id is derived from (sub, key), so even two
- * racing requests produce the same object key and event, which the idempotent processor
- * folds into one processed object.
- */
-export { IDEMPOTENCY_PREFIX };
 
 /** Visible ASCII, 1-255 characters: what clients put in such headers (UUIDs, ULIDs, hashes). */
 const KEY = /^[\x21-\x7e]{1,255}$/;
@@ -37,9 +37,10 @@ export class IdempotencyKeyReusedError extends HttpError {
 
 /** A request with the same key has not finished yet. */
 export class IdempotencyInProgressError extends HttpError {
-  readonly retryAfterSeconds = 1;
   constructor() {
-    super(409, 'A request with this Idempotency-Key is still in progress; retry shortly');
+    super(409, 'A request with this Idempotency-Key is still in progress; retry shortly', {
+      retryAfterSeconds: 1,
+    });
     this.name = 'IdempotencyInProgressError';
   }
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { IDEMPOTENCY } from '@streamdrop/config';
 import {
   decodeContent,
   defaultContentType,
@@ -73,13 +74,9 @@ export interface UploadOutcome {
 
 /**
  * Handles `POST /uploads`: stores the file under `uploads/<sub>/<id>/<filename>` and publishes
- * upload event v1. Resolves only once both are durable; throws an HttpError otherwise.
+ * upload event v1. Resolves only once both are durable (or with the first answer again, for a
+ * repeated Idempotency-Key); throws an HttpError otherwise.
  */
-export async function processUpload(input: UploadInput, deps: UploadDeps): Promise<UploadResponse> {
-  return (await acceptUpload(input, deps)).response;
-}
-
-/** processUpload, also saying whether the answer is the replay of an earlier request. */
 export async function acceptUpload(input: UploadInput, deps: UploadDeps): Promise<UploadOutcome> {
   // Read every setting before anything is stored, so a deployment mistake cannot leave an orphan.
   const { dataBucket: bucket, streamName, maxUploadBytes } = deps.config;
@@ -107,7 +104,7 @@ export async function acceptUpload(input: UploadInput, deps: UploadDeps): Promis
   const idempotency: IdempotencyDeps = {
     s3: deps.s3,
     bucket,
-    ttlSeconds: deps.config.idempotencyTtlSeconds ?? 24 * 60 * 60,
+    ttlSeconds: deps.config.idempotencyTtlSeconds ?? IDEMPOTENCY.defaultTtlSeconds,
     now: deps.now,
   };
   const fingerprint = requestFingerprint({ filename: request.filename, contentType, sha256 });

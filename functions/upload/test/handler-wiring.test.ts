@@ -3,7 +3,7 @@ import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { decodeUploadEvent, UploadResponseSchema } from '@streamdrop/events';
 import { makeHttpApiEvent, makeLambdaContext, TEST_BUCKET, TEST_USER_SUB } from '@streamdrop/events/testing';
-import { acceptEverything, kinesisMock, SEED_BODY, s3Mock, TEST_STREAM_NAME } from './support';
+import { acceptEverything, DEMO_BODY, kinesisMock, s3Mock, TEST_STREAM_NAME } from './support';
 
 // The production handler reads its environment when its modules load: set it first, then import.
 const ENV = {
@@ -31,8 +31,8 @@ afterAll(() => {
 beforeEach(acceptEverything);
 
 describe('upload handler as deployed (index.handler)', () => {
-  it('stores and publishes the seed upload with the bucket and stream from the environment', async () => {
-    const response = await entry.handler(makeHttpApiEvent({ body: SEED_BODY }), makeLambdaContext());
+  it('stores and publishes the demo upload with the bucket and stream from the environment', async () => {
+    const response = await entry.handler(makeHttpApiEvent({ body: DEMO_BODY }), makeLambdaContext());
 
     expect(response.statusCode).toBe(202);
     const body = UploadResponseSchema.parse(JSON.parse(response.body ?? ''));
@@ -46,8 +46,8 @@ describe('upload handler as deployed (index.handler)', () => {
   });
 
   it('gives every upload a fresh id', async () => {
-    const first = await entry.handler(makeHttpApiEvent({ body: SEED_BODY }), makeLambdaContext());
-    const second = await entry.handler(makeHttpApiEvent({ body: SEED_BODY }), makeLambdaContext());
+    const first = await entry.handler(makeHttpApiEvent({ body: DEMO_BODY }), makeLambdaContext());
+    const second = await entry.handler(makeHttpApiEvent({ body: DEMO_BODY }), makeLambdaContext());
 
     expect(JSON.parse(first.body ?? '').uploadId).not.toBe(JSON.parse(second.body ?? '').uploadId);
   });
@@ -67,7 +67,7 @@ describe('upload handler as deployed (index.handler)', () => {
       .on(PutRecordCommand)
       .rejects(new ProvisionedThroughputExceededException({ $metadata: {}, message: 'Rate exceeded' }));
 
-    const response = await entry.handler(makeHttpApiEvent({ body: SEED_BODY }), makeLambdaContext());
+    const response = await entry.handler(makeHttpApiEvent({ body: DEMO_BODY }), makeLambdaContext());
 
     expect(response.statusCode).toBe(503);
     expect(response.headers?.['retry-after']).toBe('2');

@@ -14,7 +14,7 @@ import { createConfig } from '../src/config';
 import { createHandler } from '../src/handler';
 import { logger } from '../src/logger';
 import type { UploadDeps } from '../src/upload';
-import { acceptEverything, kinesisMock, makeDeps, SEED_BODY, s3Mock } from './support';
+import { acceptEverything, DEMO_BODY, kinesisMock, makeDeps, s3Mock } from './support';
 
 const REQUEST_ID = 'Zx9Yw8Vu7Ts6=';
 
@@ -32,7 +32,7 @@ beforeEach(acceptEverything);
 
 describe('upload handler', () => {
   it('answers 202 with a JSON body that matches UploadResponseSchema', async () => {
-    const response = await invoke({ body: SEED_BODY });
+    const response = await invoke({ body: DEMO_BODY });
 
     expect(response.statusCode).toBe(202);
     expect(response.headers?.['content-type']).toBe('application/json');
@@ -47,10 +47,10 @@ describe('upload handler', () => {
   });
 
   it.each([
-    [401, { claims: null, body: SEED_BODY }],
+    [401, { claims: null, body: DEMO_BODY }],
     [400, { body: { filename: '../x', content: 'x' } }],
     [413, { body: { filename: 'a', content: 'x'.repeat(17) } }],
-    [415, { body: SEED_BODY, headers: { 'content-type': 'text/plain' } }],
+    [415, { body: DEMO_BODY, headers: { 'content-type': 'text/plain' } }],
   ] as const)('answers %i with {message, requestId} as JSON', async (status, options) => {
     const deps = makeDeps({ config: { ...makeDeps().config, maxUploadBytes: 16 } });
 
@@ -77,7 +77,7 @@ describe('upload handler', () => {
       }),
     );
 
-    const response = await invoke({ body: SEED_BODY });
+    const response = await invoke({ body: DEMO_BODY });
 
     expect(response.statusCode).toBe(503);
     expect(response.headers?.['retry-after']).toBe('2');
@@ -93,7 +93,7 @@ describe('upload handler', () => {
       .on(PutRecordCommand)
       .rejects(new ProvisionedThroughputExceededException({ $metadata: {}, message: 'Rate exceeded' }));
 
-    const response = await invoke({ body: SEED_BODY });
+    const response = await invoke({ body: DEMO_BODY });
 
     expect(response.statusCode).toBe(503);
     expect(response.headers?.['retry-after']).toBe('2');
@@ -114,7 +114,7 @@ describe('upload handler', () => {
       },
     });
 
-    const response = await invoke({ body: SEED_BODY }, deps);
+    const response = await invoke({ body: DEMO_BODY }, deps);
 
     expect(response.statusCode).toBe(500);
     expect(errorBody(response)).toEqual({ message: 'Internal error', requestId: REQUEST_ID });
@@ -124,7 +124,7 @@ describe('upload handler', () => {
   });
 
   it('answers 500 without naming the variable when the configuration is broken', async () => {
-    const response = await invoke({ body: SEED_BODY }, makeDeps({ config: createConfig({}) }));
+    const response = await invoke({ body: DEMO_BODY }, makeDeps({ config: createConfig({}) }));
 
     expect(response.statusCode).toBe(500);
     expect(errorBody(response).message).toBe('Internal error');

@@ -6,7 +6,7 @@ import { createHandler } from '../src/handler';
 import { idempotentUploadId, requestFingerprint } from '../src/idempotency';
 import { acceptUpload } from '../src/upload';
 import { uploadInputFromEvent } from '../src/upload-input';
-import { kinesisMock, makeDeps, SEED_BODY, s3Mock, TEST_NOW, TEST_VERSION_ID } from './support';
+import { DEMO_BODY, kinesisMock, makeDeps, s3Mock, TEST_NOW, TEST_VERSION_ID } from './support';
 
 /** A bucket in memory: enough S3 for the idempotency records and the uploads. */
 function fakeBucket() {
@@ -40,7 +40,7 @@ function fakeBucket() {
 
 const send = (
   headers: Record<string, string>,
-  body: object = SEED_BODY,
+  body: object = DEMO_BODY,
   now = TEST_NOW,
   sub = TEST_USER_SUB,
 ) =>
@@ -76,7 +76,7 @@ describe('upload with an Idempotency-Key', () => {
   it('keeps keys per user: another user with the same key gets their own upload', async () => {
     fakeBucket();
     const mine = await send({ 'idempotency-key': 'shared' });
-    const theirs = await send({ 'idempotency-key': 'shared' }, SEED_BODY, TEST_NOW, 'other-user-sub');
+    const theirs = await send({ 'idempotency-key': 'shared' }, DEMO_BODY, TEST_NOW, 'other-user-sub');
     expect(theirs.replayed).toBe(false);
     expect(theirs.response.uploadId).not.toBe(mine.response.uploadId);
     expect(theirs.response.file_key).toMatch(/^uploads\/other-user-sub\//);
@@ -102,16 +102,16 @@ describe('upload with an Idempotency-Key', () => {
       JSON.stringify({
         state: 'pending',
         fingerprint: requestFingerprint({
-          filename: SEED_BODY.filename,
+          filename: DEMO_BODY.filename,
           contentType: 'text/plain; charset=utf-8',
-          sha256: sha(SEED_BODY.content),
+          sha256: sha(DEMO_BODY.content),
         }),
         uploadId: idempotentUploadId(TEST_USER_SUB, 'k-4'),
         createdAt: new Date(TEST_NOW.getTime() - 5_000).toISOString(),
       }),
     );
     const result = await createHandler(makeDeps())(
-      makeHttpApiEvent({ body: SEED_BODY, headers: { 'idempotency-key': 'k-4' } }),
+      makeHttpApiEvent({ body: DEMO_BODY, headers: { 'idempotency-key': 'k-4' } }),
       makeLambdaContext(),
     );
     expect(result.statusCode).toBe(409);
@@ -128,7 +128,7 @@ describe('upload with an Idempotency-Key', () => {
     const record = JSON.parse(objects.get(recordKey) ?? '{}');
     objects.set(recordKey, JSON.stringify({ ...record, state: 'pending', response: undefined }));
     const later = new Date(TEST_NOW.getTime() + 2 * 60_000);
-    const retried = await send({ 'idempotency-key': 'k-6' }, SEED_BODY, later);
+    const retried = await send({ 'idempotency-key': 'k-6' }, DEMO_BODY, later);
     expect(retried.replayed).toBe(false);
     expect(retried.response.uploadId).toBe(first.response.uploadId);
   });
@@ -137,7 +137,7 @@ describe('upload with an Idempotency-Key', () => {
     fakeBucket();
     const first = await send({ 'idempotency-key': 'k-7' });
     const twoDaysLater = new Date(TEST_NOW.getTime() + 2 * 24 * 3600_000);
-    const again = await send({ 'idempotency-key': 'k-7' }, SEED_BODY, twoDaysLater);
+    const again = await send({ 'idempotency-key': 'k-7' }, DEMO_BODY, twoDaysLater);
     expect(again.replayed).toBe(false);
     expect(again.response.uploadId).toBe(first.response.uploadId);
     expect(kinesisMock).toHaveReceivedCommandTimes(PutRecordCommand, 2);
@@ -192,7 +192,7 @@ describe('upload with an Idempotency-Key', () => {
   it('marks a replayed response with the idempotent-replayed header', async () => {
     fakeBucket();
     const handler = createHandler(makeDeps());
-    const event = () => makeHttpApiEvent({ body: SEED_BODY, headers: { 'idempotency-key': 'k-10' } });
+    const event = () => makeHttpApiEvent({ body: DEMO_BODY, headers: { 'idempotency-key': 'k-10' } });
     const first = await handler(event(), makeLambdaContext());
     const second = await handler(event(), makeLambdaContext());
     expect(first.headers?.['idempotent-replayed']).toBeUndefined();

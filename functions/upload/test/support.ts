@@ -8,7 +8,7 @@ import {
 } from '@streamdrop/events/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { processUpload, type UploadDeps } from '../src/upload';
+import { acceptUpload, type UploadDeps } from '../src/upload';
 import { uploadInputFromEvent } from '../src/upload-input';
 
 // Stubbing the prototypes catches every client, including the module-scope ones in src/clients.
@@ -17,8 +17,8 @@ export const kinesisMock = mockClient(KinesisClient);
 
 export const TEST_STREAM_NAME = 'streamdrop-test-uploads';
 export const TEST_VERSION_ID = '3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY';
-/** The body both seed projects send. */
-export const SEED_BODY = { filename: 'demo.txt', content: 'hello kinesis' };
+/** The smallest upload: the README's first example, `hello kinesis` as demo.txt. */
+export const DEMO_BODY = { filename: 'demo.txt', content: 'hello kinesis' };
 /** Matches `uploadedAt` of makeUploadEvent(). */
 export const TEST_NOW = new Date('2026-11-21T10:00:00.000Z');
 
@@ -38,9 +38,9 @@ export function makeDeps(overrides: Partial<Omit<UploadDeps, 'logger'>> = {}): T
   };
 }
 
-/** Runs the core on an HTTP API event built from `options`, as the handler would. */
-export function upload(options: HttpEventOptions, deps: UploadDeps = makeDeps()) {
-  return processUpload(uploadInputFromEvent(makeHttpApiEvent(options)), deps);
+/** Runs the core on an HTTP API event built from `options`, as the handler would; resolves with its answer. */
+export async function upload(options: HttpEventOptions, deps: UploadDeps = makeDeps()) {
+  return (await acceptUpload(uploadInputFromEvent(makeHttpApiEvent(options)), deps)).response;
 }
 
 /** Resets both mocks to the happy path: a versioned bucket and a stream that takes the record. */

@@ -11,22 +11,22 @@ import {
 } from '@streamdrop/events/testing';
 import { HttpError } from '@streamdrop/lambda-kit';
 import { ServiceUnavailableError } from '../src/errors';
-import { maxBodyBytes, processUpload } from '../src/upload';
+import { acceptUpload, maxBodyBytes } from '../src/upload';
 import { uploadInputFromEvent } from '../src/upload-input';
 import {
   acceptEverything,
+  DEMO_BODY,
   expectNothingStoredOrPublished,
   kinesisMock,
   loggedText,
   makeDeps,
-  SEED_BODY,
   s3Mock,
   TEST_STREAM_NAME,
   TEST_VERSION_ID,
   upload,
 } from './support';
 
-const SEED_KEY = `uploads/${TEST_USER_SUB}/${TEST_UPLOAD_ID}/demo.txt`;
+const DEMO_KEY = `uploads/${TEST_USER_SUB}/${TEST_UPLOAD_ID}/demo.txt`;
 const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes);
 
 function putObjectInput() {
@@ -44,12 +44,12 @@ function putRecordInput() {
 beforeEach(acceptEverything);
 
 describe('upload core: accepted uploads', () => {
-  it('stores the seed body under uploads/<sub>/<id>/ with its metadata and checksum', async () => {
-    await upload({ body: SEED_BODY });
+  it('stores the demo body under uploads/<sub>/<id>/ with its metadata and checksum', async () => {
+    await upload({ body: DEMO_BODY });
 
     expect(putObjectInput()).toEqual({
       Bucket: TEST_BUCKET,
-      Key: SEED_KEY,
+      Key: DEMO_KEY,
       Body: Buffer.from('hello kinesis'),
       ContentType: 'text/plain; charset=utf-8',
       ContentLength: 13,
@@ -63,7 +63,7 @@ describe('upload core: accepted uploads', () => {
   });
 
   it('publishes upload event v1 partitioned by upload id after storing the object', async () => {
-    await upload({ body: SEED_BODY });
+    await upload({ body: DEMO_BODY });
 
     const input = putRecordInput();
     expect(input.StreamName).toBe(TEST_STREAM_NAME);
@@ -74,13 +74,13 @@ describe('upload core: accepted uploads', () => {
   });
 
   it('answers with a body that matches UploadResponseSchema', async () => {
-    const response = await upload({ body: SEED_BODY, requestId: 'req-42' });
+    const response = await upload({ body: DEMO_BODY, requestId: 'req-42' });
 
     expect(UploadResponseSchema.parse(response)).toEqual({
       message: 'Upload accepted; it will be processed shortly.',
       uploadId: TEST_UPLOAD_ID,
-      file_key: SEED_KEY,
-      s3: { bucket: TEST_BUCKET, key: SEED_KEY },
+      file_key: DEMO_KEY,
+      s3: { bucket: TEST_BUCKET, key: DEMO_KEY },
       requestId: 'req-42',
     });
   });
@@ -99,7 +99,7 @@ describe('upload core: accepted uploads', () => {
   });
 
   it('decodes a body that API Gateway delivered base64-encoded', async () => {
-    const body = Buffer.from(JSON.stringify(SEED_BODY)).toString('base64');
+    const body = Buffer.from(JSON.stringify(DEMO_BODY)).toString('base64');
 
     await upload({ body, isBase64Encoded: true });
 
@@ -107,7 +107,7 @@ describe('upload core: accepted uploads', () => {
   });
 
   it('keeps the content type the caller sent', async () => {
-    await upload({ body: { ...SEED_BODY, filename: 'a.csv', contentType: 'text/csv' } });
+    await upload({ body: { ...DEMO_BODY, filename: 'a.csv', contentType: 'text/csv' } });
 
     expect(putObjectInput().ContentType).toBe('text/csv');
     expect(decodeUploadEvent(putRecordInput().Data ?? new Uint8Array()).contentType).toBe('text/csv');
@@ -127,11 +127,11 @@ describe('upload core: accepted uploads', () => {
     ['application/json;charset="UTF-8"', 'application/json;charset="UTF-8"'],
     ['a +json media type', 'application/vnd.api+json'],
   ])('accepts a JSON body sent with %s', async (_label, contentType) => {
-    const event = makeHttpApiEvent({ body: SEED_BODY });
+    const event = makeHttpApiEvent({ body: DEMO_BODY });
     if (contentType === undefined) delete event.headers['content-type'];
     else event.headers['content-type'] = contentType;
 
-    await processUpload(uploadInputFromEvent(event), makeDeps());
+    await acceptUpload(uploadInputFromEvent(event), makeDeps());
 
     expect(s3Mock).toHaveReceivedCommandTimes(PutObjectCommand, 1);
   });
@@ -139,11 +139,11 @@ describe('upload core: accepted uploads', () => {
   it('logs the accepted upload without its content', async () => {
     const deps = makeDeps();
 
-    await upload({ body: SEED_BODY }, deps);
+    await upload({ body: DEMO_BODY }, deps);
 
     expect(deps.logger.info).toHaveBeenCalledWith(
       'upload accepted',
-      expect.objectContaining({ uploadId: TEST_UPLOAD_ID, key: SEED_KEY }),
+      expect.objectContaining({ uploadId: TEST_UPLOAD_ID, key: DEMO_KEY }),
     );
     expect(loggedText(deps.logger)).not.toContain('hello kinesis');
   });
@@ -158,7 +158,7 @@ describe('upload core: the caller', () => {
     ['the sub cannot be a key segment', { sub: '../other-user' }],
     ['the sub contains a slash', { sub: 'a/b' }],
   ])('rejects with 401 and stores nothing when %s', async (_label, claims) => {
-    await expect(upload({ body: SEED_BODY, claims })).rejects.toMatchObject({
+    await expect(upload({ body: DEMO_BODY, claims })).rejects.toMatchObject({
       name: 'UnauthorizedError',
       statusCode: 401,
     });
@@ -199,8 +199,8 @@ describe('upload core: the request', () => {
       { filename: 'a', content: '%%%', encoding: 'base64' },
       /^content: /,
     ],
-    ['a malformed contentType', { ...SEED_BODY, contentType: 'not a type' }, /^contentType: /],
-    ['an unknown field', { ...SEED_BODY, extra: true }, /^unknown field "extra"$/],
+    ['a malformed contentType', { ...DEMO_BODY, contentType: 'not a type' }, /^contentType: /],
+    ['an unknown field', { ...DEMO_BODY, extra: true }, /^unknown field "extra"$/],
   ])('rejects %s with 400 and an actionable message, storing nothing', async (_label, body, message) => {
     const rejection = upload({ body });
 
@@ -263,7 +263,7 @@ describe('upload core: the request', () => {
     'application/json; charset=iso-8859-1',
     'application/jsonp',
   ])('rejects Content-Type %s with 415 telling the caller to send JSON', async (contentType) => {
-    const rejection = upload({ body: SEED_BODY, headers: { 'content-type': contentType } });
+    const rejection = upload({ body: DEMO_BODY, headers: { 'content-type': contentType } });
 
     await expect(rejection).rejects.toMatchObject({ name: 'UnsupportedMediaTypeError', statusCode: 415 });
     await expect(rejection).rejects.toThrow('Content-Type: application/json');
@@ -288,7 +288,7 @@ describe('upload core: failing dependencies', () => {
   it('answers 503 with a retry delay and publishes nothing when S3 fails', async () => {
     s3Mock.on(PutObjectCommand).rejects(s3Down());
 
-    const rejection = upload({ body: SEED_BODY });
+    const rejection = upload({ body: DEMO_BODY });
 
     await expect(rejection).rejects.toBeInstanceOf(ServiceUnavailableError);
     await expect(rejection).rejects.toMatchObject({ statusCode: 503, retryAfterSeconds: 2 });
@@ -299,7 +299,7 @@ describe('upload core: failing dependencies', () => {
   it('rolls back the stored version and answers 503 when Kinesis fails', async () => {
     kinesisMock.on(PutRecordCommand).rejects(streamDown());
 
-    await expect(upload({ body: SEED_BODY })).rejects.toMatchObject({
+    await expect(upload({ body: DEMO_BODY })).rejects.toMatchObject({
       name: 'ServiceUnavailableError',
       statusCode: 503,
     });
@@ -307,7 +307,7 @@ describe('upload core: failing dependencies', () => {
     expect(s3Mock).toHaveReceivedCommandTimes(DeleteObjectCommand, 1);
     expect(s3Mock.commandCalls(DeleteObjectCommand)[0]?.args[0].input).toEqual({
       Bucket: TEST_BUCKET,
-      Key: SEED_KEY,
+      Key: DEMO_KEY,
       VersionId: TEST_VERSION_ID,
     });
   });
@@ -316,11 +316,11 @@ describe('upload core: failing dependencies', () => {
     s3Mock.on(PutObjectCommand).resolves({ ETag: '"etag"' });
     kinesisMock.on(PutRecordCommand).rejects(streamDown());
 
-    await expect(upload({ body: SEED_BODY })).rejects.toMatchObject({ statusCode: 503 });
+    await expect(upload({ body: DEMO_BODY })).rejects.toMatchObject({ statusCode: 503 });
 
     expect(s3Mock.commandCalls(DeleteObjectCommand)[0]?.args[0].input).toEqual({
       Bucket: TEST_BUCKET,
-      Key: SEED_KEY,
+      Key: DEMO_KEY,
     });
   });
 
@@ -329,17 +329,17 @@ describe('upload core: failing dependencies', () => {
     s3Mock.on(DeleteObjectCommand).rejects(s3Down());
     const deps = makeDeps();
 
-    await expect(upload({ body: SEED_BODY }, deps)).rejects.toMatchObject({ statusCode: 503 });
+    await expect(upload({ body: DEMO_BODY }, deps)).rejects.toMatchObject({ statusCode: 503 });
 
     expect(deps.logger.error).toHaveBeenCalledWith(
       expect.stringContaining('rollback failed'),
-      expect.objectContaining({ bucket: TEST_BUCKET, key: SEED_KEY, versionId: TEST_VERSION_ID }),
+      expect.objectContaining({ bucket: TEST_BUCKET, key: DEMO_KEY, versionId: TEST_VERSION_ID }),
     );
     expect(loggedText(deps.logger)).not.toContain('hello kinesis');
   });
 
   it('stores nothing when the id generator yields an unusable id (a bug, not a bad request)', async () => {
-    const rejection = upload({ body: SEED_BODY }, makeDeps({ newId: () => 'not/an/id' }));
+    const rejection = upload({ body: DEMO_BODY }, makeDeps({ newId: () => 'not/an/id' }));
 
     await expect(rejection).rejects.toBeInstanceOf(ValidationError);
     await expect(rejection).rejects.not.toBeInstanceOf(HttpError);
@@ -355,7 +355,7 @@ describe('upload core: failing dependencies', () => {
       maxUploadBytes: 1024,
     };
 
-    await expect(upload({ body: SEED_BODY }, makeDeps({ config }))).rejects.toThrow('STREAM_NAME');
+    await expect(upload({ body: DEMO_BODY }, makeDeps({ config }))).rejects.toThrow('STREAM_NAME');
     expectNothingStoredOrPublished();
   });
 });

@@ -136,10 +136,11 @@ export function envReader(env: Env, onProblem: ProblemSink = throwAtOnce): EnvRe
       return fallback;
     },
     bool(name, fallback = false) {
-      const raw = value(name)?.toLowerCase();
+      const raw = value(name);
       if (raw === undefined) return fallback;
-      if (raw === 'true' || raw === '1') return true;
-      if (raw === 'false' || raw === '0') return false;
+      const word = raw.toLowerCase();
+      if (word === 'true' || word === '1') return true;
+      if (word === 'false' || word === '0') return false;
       report(name, `must be true or false (got "${raw}")`);
       return fallback;
     },

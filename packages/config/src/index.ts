@@ -21,8 +21,11 @@ export {
   PROCESSOR_CONCURRENCY,
 } from './limits';
 export {
+  DEFAULT_TRANSFORM,
   FUNCTION_ENV,
   FUNCTION_IDS,
+  FUNCTION_READS,
+  type FunctionEnvKey,
   type FunctionEnvName,
   type FunctionId,
   functionName,
@@ -35,5 +38,14 @@ export {
   type StreamProxyRoute,
   serviceName,
   stackName,
+  TRANSFORM_NAMES,
+  type TransformName,
 } from './names';
-export { VARIABLES, type Variable, type VariableName, type VariableScope, variablesOf } from './variables';
+export {
+  VARIABLES,
+  type Variable,
+  type VariableName,
+  type VariableNameOf,
+  type VariableScope,
+  variablesOf,
+} from './variables';

@@ -1,7 +1,7 @@
 /**
  * Limits and defaults that more than one part applies: the stack validates a setting against
- * them, the function that reads the setting applies the same bounds, and a test holds the
- * invariants between them (config.test.ts).
+ * them, the function that reads the setting applies the same bounds, and tests hold the
+ * invariants between them (test/names.test.ts here, infra/test/invariants.test.ts on the stack).
  */
 
 export const MIB = 1024 * 1024;

@@ -22,7 +22,12 @@ export const FUNCTION_ENV = {
   s3ForcePathStyle: 'S3_FORCE_PATH_STYLE',
   /** Powertools' service name, one per function. */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
+  /** The processor's transform, by its name (one of TRANSFORM_NAMES). */
+  transform: 'TRANSFORM',
+  /** Set by Lambda (and the local runtime), never by the stack: the function's memory in MB. */
+  memorySize: 'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
 } as const;
+export type FunctionEnvKey = keyof typeof FUNCTION_ENV;
 export type FunctionEnvName = (typeof FUNCTION_ENV)[keyof typeof FUNCTION_ENV];
 
 /** Key prefixes inside the buckets. IAM grants, lifecycle rules and the code all use these. */
@@ -84,6 +89,44 @@ export const FUNCTION_IDS = {
   streams: 'streams',
 } as const;
 export type FunctionId = (typeof FUNCTION_IDS)[keyof typeof FUNCTION_IDS];
+
+/**
+ * What each function reads from its environment, by FUNCTION_ENV key. The stack sets every
+ * `fromStack` variable on the function (infra's tests check the synthesized stack); `optional`
+ * ones have a default and are set only by Lambda itself or the local runtime. Each function's
+ * config test checks that it reads exactly these.
+ */
+export const FUNCTION_READS = {
+  upload: {
+    fromStack: ['dataBucket', 'streamName', 'maxUploadBytes', 'idempotencyTtlSeconds'],
+    optional: ['kinesisMaxAttempts', 's3ForcePathStyle'],
+  },
+  processor: {
+    fromStack: ['dataBucket', 'failuresBucket', 'processorConcurrency', 'transform'],
+    optional: ['s3ForcePathStyle', 'memorySize'],
+  },
+  streams: {
+    fromStack: ['adminGroup', 'allowedStreams'],
+    optional: ['kinesisMaxAttempts'],
+  },
+} as const satisfies Record<
+  FunctionId,
+  { readonly fromStack: readonly FunctionEnvKey[]; readonly optional: readonly FunctionEnvKey[] }
+>;
+
+/**
+ * The processor's transforms, by the `name` each stores with its output: the stack checks
+ * STREAMDROP_TRANSFORM against these, the processor registers one implementation per name
+ * (functions/processor/src/transforms). A new version of a transform gets a new name.
+ */
+export const TRANSFORM_NAMES = {
+  uppercaseText: 'uppercase-text-v1',
+  redactEmails: 'redact-emails-v1',
+} as const;
+export type TransformName = (typeof TRANSFORM_NAMES)[keyof typeof TRANSFORM_NAMES];
+
+/** The transform of a stack that names none. */
+export const DEFAULT_TRANSFORM: TransformName = TRANSFORM_NAMES.uppercaseText;
 
 /** `streamdrop-<stage>`: the stack id, so `cdktf.out/stacks/streamdrop-<stage>/cdk.tf.json`. */
 export const stackName = (stage: string): string => `streamdrop-${stage}`;

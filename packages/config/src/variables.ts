@@ -1,4 +1,5 @@
-import { FUNCTION_ENV } from './names';
+import { IDEMPOTENCY, INLINE_UPLOAD, KINESIS_ATTEMPTS, PROCESSOR_CONCURRENCY } from './limits';
+import { DEFAULT_TRANSFORM, FUNCTION_ENV, TRANSFORM_NAMES } from './names';
 
 /**
  * The configuration reference: every environment variable streamdrop reads, who reads it, its
@@ -24,10 +25,18 @@ export interface Variable {
   readonly meaning: string;
 }
 
-const deploy = (def: string, meaning: string): Variable => ({ scope: 'deploy', default: def, meaning });
-const fn = (def: string, meaning: string): Variable => ({ scope: 'function', default: def, meaning });
-const local = (def: string, meaning: string): Variable => ({ scope: 'local', default: def, meaning });
-const tools = (def: string, meaning: string): Variable => ({ scope: 'tools', default: def, meaning });
+const uploadCap = `1-${INLINE_UPLOAD.maxBytesCeiling}`;
+const ttlRange = `1-${IDEMPOTENCY.maxTtlSeconds}`;
+const transforms = Object.values(TRANSFORM_NAMES).join(', ');
+
+/** A row of one scope; the scope stays in the type, so that `VariableNameOf<'deploy'>` can be computed. */
+const row =
+  <S extends VariableScope>(scope: S) =>
+  (def: string, meaning: string): Variable & { readonly scope: S } => ({ scope, default: def, meaning });
+const deploy = row('deploy');
+const fn = row('function');
+const local = row('local');
+const tools = row('tools');
 
 export const VARIABLES = {
   // --- the stack ---------------------------------------------------------------------------
@@ -64,15 +73,25 @@ export const VARIABLES = {
     'oldest record still processed: -1 (no limit) or 60-604800',
   ),
   STREAMDROP_PARALLELIZATION_FACTOR: deploy('1', 'concurrent batches per shard, 1-10'),
-  STREAMDROP_PROCESSOR_CONCURRENCY: deploy('100', 'records processed at once inside one batch, 1-100'),
+  STREAMDROP_PROCESSOR_CONCURRENCY: deploy(
+    String(PROCESSOR_CONCURRENCY.default),
+    `records processed at once inside one batch, 1-${PROCESSOR_CONCURRENCY.max}`,
+  ),
+  STREAMDROP_TRANSFORM: deploy(
+    DEFAULT_TRANSFORM,
+    `what the processor makes of each upload, by name: ${transforms} (see docs/extending.md)`,
+  ),
   STREAMDROP_PROXY_STREAM_ARNS: deploy(
     'none (only the pipeline stream)',
     'comma-separated ARNs of further Kinesis streams the admin proxy may use',
   ),
-  STREAMDROP_MAX_UPLOAD_BYTES: deploy('4194304', 'largest decoded inline upload accepted, 1-4718592 bytes'),
+  STREAMDROP_MAX_UPLOAD_BYTES: deploy(
+    String(INLINE_UPLOAD.defaultMaxBytes),
+    `largest decoded inline upload accepted, ${uploadCap} bytes`,
+  ),
   STREAMDROP_IDEMPOTENCY_TTL_SECONDS: deploy(
-    '86400',
-    'how long an Idempotency-Key replays its first response, 1-604800 s; records expire a day later',
+    String(IDEMPOTENCY.defaultTtlSeconds),
+    `how long an Idempotency-Key replays its first response, ${ttlRange} s; records expire a day later`,
   ),
   STREAMDROP_LOG_RETENTION_DAYS: deploy(
     '14',
@@ -90,16 +109,23 @@ export const VARIABLES = {
   [FUNCTION_ENV.dataBucket]: fn('— (required)', 'bucket of uploads/, processed/ and idempotency/'),
   [FUNCTION_ENV.failuresBucket]: fn('— (required by the processor)', 'bucket of failure records'),
   [FUNCTION_ENV.streamName]: fn('— (required by the upload function)', 'Kinesis stream of upload events'),
-  [FUNCTION_ENV.maxUploadBytes]: fn('4194304', 'upload function: largest decoded inline upload, 1-4718592'),
+  [FUNCTION_ENV.maxUploadBytes]: fn(
+    String(INLINE_UPLOAD.defaultMaxBytes),
+    `upload function: largest decoded inline upload, ${uploadCap}`,
+  ),
   [FUNCTION_ENV.idempotencyTtlSeconds]: fn(
-    '86400',
-    'upload function: how long an Idempotency-Key replays its first response, 1-604800',
+    String(IDEMPOTENCY.defaultTtlSeconds),
+    `upload function: how long an Idempotency-Key replays its first response, ${ttlRange}`,
   ),
   [FUNCTION_ENV.kinesisMaxAttempts]: fn(
-    '4 (upload), 3 (streams)',
-    'tries per Kinesis call, the first included, 1-10',
+    `${KINESIS_ATTEMPTS.uploadDefault} (upload), ${KINESIS_ATTEMPTS.streamsDefault} (streams)`,
+    `tries per Kinesis call, the first included, 1-${KINESIS_ATTEMPTS.ceiling}`,
   ),
-  [FUNCTION_ENV.processorConcurrency]: fn('100', 'processor: records of one batch processed at once, 1-100'),
+  [FUNCTION_ENV.processorConcurrency]: fn(
+    String(PROCESSOR_CONCURRENCY.default),
+    `processor: records of one batch processed at once, 1-${PROCESSOR_CONCURRENCY.max}`,
+  ),
+  [FUNCTION_ENV.transform]: fn(DEFAULT_TRANSFORM, `processor: its transform, by name: ${transforms}`),
   [FUNCTION_ENV.adminGroup]: fn('— (required by the streams function)', 'Cognito group of administrators'),
   [FUNCTION_ENV.allowedStreams]: fn(
     '— (required by the streams function)',
@@ -107,6 +133,10 @@ export const VARIABLES = {
   ),
   [FUNCTION_ENV.s3ForcePathStyle]: fn('false', 'path-style S3 URLs; set only by the local runtime (s3rver)'),
   [FUNCTION_ENV.serviceName]: fn('streamdrop-<function>', "Powertools' service name in every log line"),
+  [FUNCTION_ENV.memorySize]: fn(
+    '— (set by Lambda)',
+    "processor: the function's memory in MB; records buffer at most a quarter of it (128 MiB when unset)",
+  ),
 
   // --- npm start and the streamdrop CLI ------------------------------------------------------
   STREAMDROP_PORT: local('3000', 'port of the local HTTP API gateway'),
@@ -141,6 +171,11 @@ export const VARIABLES = {
 } as const satisfies Record<string, Variable>;
 
 export type VariableName = keyof typeof VARIABLES;
+
+/** The names of the variables of one scope, as a type: `VariableNameOf<'deploy'>`. */
+export type VariableNameOf<S extends VariableScope> = {
+  [K in VariableName]: (typeof VARIABLES)[K]['scope'] extends S ? K : never;
+}[VariableName];
 
 /** The variables of one scope, by name. */
 export function variablesOf(scope: VariableScope): VariableName[] {

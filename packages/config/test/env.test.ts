@@ -24,6 +24,19 @@ describe('envReader', () => {
     expect(read).toThrow(expect.objectContaining({ variable: 'DATA_BUCKET' }));
   });
 
+  it('returns a required variable that matches its format', () => {
+    expect(envReader({ DATA_BUCKET: 'my-bucket' }).required('DATA_BUCKET', BUCKET)).toBe('my-bucket');
+  });
+
+  it('reads an optional variable, undefined when it is unset or blank, refused when malformed', () => {
+    expect(envReader({ B: 'my-bucket' }).optional('B', BUCKET)).toBe('my-bucket');
+    expect(envReader({ B: ' ' }).optional('B', BUCKET)).toBeUndefined();
+    expect(envReader({}).optional('B', BUCKET)).toBeUndefined();
+    expect(() => envReader({ B: 'Not_A_Bucket' }).optional('B', BUCKET)).toThrow(
+      'environment variable B must be an S3 bucket name (got "Not_A_Bucket")',
+    );
+  });
+
   it('drops blanks around a value', () => {
     expect(envReader({ DATA_BUCKET: ' my-bucket\n' }).required('DATA_BUCKET', BUCKET)).toBe('my-bucket');
     expect(envReader({ N: ' 4 ' }).int('N', { fallback: 1, max: 10 })).toBe(4);
@@ -35,7 +48,23 @@ describe('envReader', () => {
     expect(read).toThrow('environment variable DATA_BUCKET must be an S3 bucket name (got "Not_A_Bucket")');
   });
 
-  it.each(['abc', '0', '-5', '1.5', '1e2', '11', '99999999999999999999'])(
+  it('reads an integer, or the fallback when it is unset, empty or blank', () => {
+    const options = { fallback: 4, max: 10 };
+
+    expect(envReader({ N: '7' }).int('N', options)).toBe(7);
+    expect(envReader({ N: '10' }).int('N', options)).toBe(10);
+    expect(envReader({}).int('N', options)).toBe(4);
+    expect(envReader({ N: '' }).int('N', options)).toBe(4);
+    expect(envReader({ N: ' ' }).int('N', options)).toBe(4);
+  });
+
+  // One rule for every reader: the upload function once refused " 4" while the processor and
+  // the stack trimmed it. Blanks around digits are dropped everywhere now.
+  it.each([' 4', '4 ', '\t4\n', ' 4 '])('reads the integer %p as 4', (raw) => {
+    expect(envReader({ N: raw }).int('N', { fallback: 1, max: 10 })).toBe(4);
+  });
+
+  it.each(['abc', '0', '-5', '1.5', '1e2', '11', '4 4', '+4', '0x4', '99999999999999999999'])(
     'refuses the integer %p, naming the variable and its range',
     (raw) => {
       const read = () => envReader({ N: raw }).int('N', { fallback: 4, max: 10 });
@@ -64,6 +93,30 @@ describe('envReader', () => {
   ])('reads the boolean %p as %p', (raw, expected) => {
     expect(envReader({ B: raw }).bool('B')).toBe(expected);
   });
+
+  // One rule for every reader: the functions once took only "true" and "false", the stack also
+  // 1/0 in any case. Every reader takes true/false/1/0 in any case, blanks around dropped.
+  it.each([
+    [' true', true],
+    ['True ', true],
+    [' 1 ', true],
+    ['FALSE', false],
+    ['', false],
+    ['  ', false],
+    [undefined, false],
+  ])('reads the flag %p as %p', (raw, expected) => {
+    expect(envReader({ FLAG: raw }).bool('FLAG')).toBe(expected);
+  });
+
+  it.each(['yes', 'No', 'on', 'truee', '2', 't', '1 0'])(
+    'refuses the flag %p, naming the variable',
+    (raw) => {
+      const read = () => envReader({ FLAG: raw }).bool('FLAG');
+
+      expect(read).toThrow(ConfigError);
+      expect(read).toThrow(`environment variable FLAG must be true or false (got "${raw}")`);
+    },
+  );
 
   it('falls back for an unset boolean and refuses anything but true/false/1/0', () => {
     expect(envReader({}).bool('B')).toBe(false);
@@ -155,6 +208,16 @@ describe('lazyConfig', () => {
     expect(config.value).toBe(1);
     expect(config.value).toBe(1);
     expect(reads).toBe(1);
+  });
+
+  it('exposes every property as an enumerable key, so the config can be matched as an object', () => {
+    const config = lazyConfig<{ bucket: string; attempts: number }>({
+      bucket: () => 'bucket',
+      attempts: () => 3,
+    });
+
+    expect(Object.keys(config)).toEqual(['bucket', 'attempts']);
+    expect(config).toMatchObject({ bucket: 'bucket', attempts: 3 });
   });
 
   it('keeps nothing from a read that throws, and throws again next time', () => {

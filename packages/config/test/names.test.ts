@@ -1,5 +1,8 @@
 import {
+  DEFAULT_TRANSFORM,
   FUNCTION_ENV,
+  FUNCTION_IDS,
+  FUNCTION_READS,
   functionName,
   IDEMPOTENCY,
   INLINE_UPLOAD,
@@ -8,8 +11,11 @@ import {
   ROUTES,
   STACK_OUTPUTS,
   STREAM_PROXY_ROUTES,
+  serviceName,
   stackName,
+  TRANSFORM_NAMES,
   VARIABLES,
+  variablesOf,
 } from '../src';
 
 describe('shared names', () => {
@@ -33,6 +39,23 @@ describe('shared names', () => {
   it('names stacks and functions from the stage', () => {
     expect(stackName('dev')).toBe('streamdrop-dev');
     expect(functionName('prod', 'processor')).toBe('streamdrop-prod-processor');
+    expect(serviceName('upload')).toBe('streamdrop-upload');
+  });
+
+  it('says for every function which variables the stack sets and which are optional, never both', () => {
+    expect(Object.keys(FUNCTION_READS).sort()).toEqual(Object.values(FUNCTION_IDS).sort());
+    for (const { fromStack, optional } of Object.values(FUNCTION_READS)) {
+      const keys: string[] = [...fromStack, ...optional];
+      expect(new Set(keys).size).toBe(keys.length);
+      for (const key of keys) expect(FUNCTION_ENV).toHaveProperty([key]);
+    }
+  });
+
+  it('names each transform <what>-v<version>, once, the default among them', () => {
+    const names = Object.values(TRANSFORM_NAMES);
+    for (const name of names) expect(name).toMatch(/^[a-z][a-z0-9]*(-[a-z0-9]+)*-v\d+$/);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).toContain(DEFAULT_TRANSFORM);
   });
 });
 
@@ -59,6 +82,20 @@ describe('the configuration reference', () => {
     for (const name of Object.values(FUNCTION_ENV)) {
       expect(VARIABLES).toHaveProperty([name, 'scope'], 'function');
     }
+  });
+
+  it('keeps each default of a limit in step with the limit itself', () => {
+    expect(VARIABLES.STREAMDROP_MAX_UPLOAD_BYTES.default).toBe(String(INLINE_UPLOAD.defaultMaxBytes));
+    expect(VARIABLES[FUNCTION_ENV.maxUploadBytes].default).toBe(String(INLINE_UPLOAD.defaultMaxBytes));
+    expect(VARIABLES.STREAMDROP_IDEMPOTENCY_TTL_SECONDS.default).toBe(String(IDEMPOTENCY.defaultTtlSeconds));
+    expect(VARIABLES[FUNCTION_ENV.idempotencyTtlSeconds].default).toBe(String(IDEMPOTENCY.defaultTtlSeconds));
+    expect(VARIABLES.STREAMDROP_TRANSFORM.default).toBe(DEFAULT_TRANSFORM);
+    expect(VARIABLES[FUNCTION_ENV.transform].default).toBe(DEFAULT_TRANSFORM);
+  });
+
+  it('sorts every variable into exactly one scope', () => {
+    const scoped = (['deploy', 'function', 'local', 'tools'] as const).flatMap((scope) => variablesOf(scope));
+    expect(scoped.sort()).toEqual(Object.keys(VARIABLES).sort());
   });
 
   it('gives every variable a default and a meaning', () => {

@@ -1,8 +1,9 @@
+import { KEY_PREFIXES } from '@streamdrop/config';
 import * as z from './zod';
 
 export const FAILURE_RECORD_VERSION = 1;
 /** Prefix of failure records written by the processor (on-failure destination records live under `aws/lambda/`). */
-export const PROCESSOR_FAILURES_PREFIX = 'processor/';
+export const PROCESSOR_FAILURES_PREFIX = KEY_PREFIXES.processorFailures;
 
 /**
  * What the processor writes to the failures bucket for a record it will never be able to

@@ -1,3 +1,4 @@
+import { KEY_PREFIXES } from '@streamdrop/config';
 import { UploadResponseSchema } from './upload-response';
 import * as z from './zod';
 
@@ -16,4 +17,4 @@ export const IdempotencyRecordSchema = z.strictObject({
 });
 export type IdempotencyRecord = z.infer<typeof IdempotencyRecordSchema>;
 
-export const IDEMPOTENCY_PREFIX = 'idempotency/';
+export const IDEMPOTENCY_PREFIX = KEY_PREFIXES.idempotency;

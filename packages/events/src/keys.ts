@@ -1,8 +1,11 @@
+import { KEY_PREFIXES } from '@streamdrop/config';
 import { ValidationError } from './errors';
 import { filenameProblem } from './filename';
 
-export const UPLOADS_PREFIX = 'uploads/';
-export const PROCESSED_PREFIX = 'processed/';
+/** `uploads/`: what users upload, in the data bucket. */
+export const UPLOADS_PREFIX = KEY_PREFIXES.uploads;
+/** `processed/`: what the processor writes, in the data bucket. */
+export const PROCESSED_PREFIX = KEY_PREFIXES.processed;
 
 // Cognito subs are UUIDs; anything that could change the key's shape is refused.
 const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;

@@ -1,8 +1,9 @@
+import { KEY_PREFIXES } from '@streamdrop/config';
 import { ValidationError } from './errors';
 import * as z from './zod';
 
 /** Prefix under which Lambda writes an event source mapping's S3 on-failure destination records. */
-export const ON_FAILURE_PREFIX = 'aws/lambda/';
+export const ON_FAILURE_PREFIX = KEY_PREFIXES.onFailureDestination;
 
 /**
  * What Lambda writes to an S3 on-failure destination when a Kinesis batch is discarded

@@ -1,6 +1,8 @@
 import { ValidationError } from './errors';
 import * as z from './zod';
 
+export { STREAM_PROXY_ROUTES, type StreamProxyRoute } from '@streamdrop/config';
+
 // Kinesis limits, checked before Kinesis is called so that the caller hears which one it broke.
 // A record is its data plus its partition key (UTF-8 bytes): 1 MiB, the default per stream.
 export const MAX_PARTITION_KEY_CHARS = 256;
@@ -8,15 +10,6 @@ export const MAX_RECORD_BYTES = 1_048_576;
 export const MAX_PUT_RECORDS_COUNT = 500;
 export const MAX_PUT_RECORDS_BYTES = 5 * 1_048_576;
 const MAX_HASH_KEY = 2n ** 128n - 1n;
-
-/** The routes of the Kinesis proxy, as API Gateway names them in `routeKey`. */
-export const STREAM_PROXY_ROUTES = {
-  listStreams: 'GET /streams',
-  describeStream: 'GET /streams/{name}',
-  putRecord: 'PUT /streams/{name}/record',
-  putRecords: 'PUT /streams/{name}/records',
-} as const;
-export type StreamProxyRoute = keyof typeof STREAM_PROXY_ROUTES;
 
 /** A Kinesis stream name (not an ARN), as the `name` path parameter carries it. */
 export const StreamNameSchema = z

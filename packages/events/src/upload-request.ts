@@ -1,9 +1,10 @@
+import { INLINE_UPLOAD } from '@streamdrop/config';
 import { ValidationError } from './errors';
 import { filenameProblem } from './filename';
 import * as z from './zod';
 
 /** Default cap on decoded upload content: 4 MiB keeps a base64 JSON body under Lambda's 6 MB payload. */
-export const DEFAULT_MAX_UPLOAD_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_MAX_UPLOAD_BYTES = INLINE_UPLOAD.defaultMaxBytes;
 
 // type/subtype with optional parameters, as in RFC 9110 (token characters only).
 const MEDIA_TYPE =

@@ -1,6 +1,6 @@
 import * as z from './zod';
 
-/** The 202 body of `POST /uploads`: carries both seeds' shapes (`file_key` and `s3`). */
+/** The 202 body of `POST /uploads`: the key twice, as `file_key` and as `s3: { bucket, key }`, for clients that read either. */
 export const UploadResponseSchema = z.strictObject({
   message: z.string(),
   uploadId: z.string(),

@@ -8,7 +8,7 @@ import {
 } from '../src';
 
 describe('upload request schema', () => {
-  it("accepts the seeds' body and defaults encoding to utf8", () => {
+  it('accepts the plain demo body {filename, content} and defaults encoding to utf8', () => {
     expect(parseUploadRequest({ filename: 'demo.txt', content: 'hello kinesis' })).toEqual({
       filename: 'demo.txt',
       content: 'hello kinesis',

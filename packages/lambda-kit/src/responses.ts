@@ -1,8 +1,6 @@
 import type { ErrorResponse } from '@streamdrop/events';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { HttpError } from './errors';
-
-export const INTERNAL_ERROR_MESSAGE = 'Internal error';
+import { HttpError, INTERNAL_ERROR_MESSAGE } from './errors';
 
 /** What the responses need of a logger (Powertools' Logger has it), so that tests can pass a fake. */
 export interface ResponseLogger {
@@ -24,19 +22,32 @@ export function jsonResponse(
 }
 
 /**
- * Turns any error into a `{ message, requestId }` response. Only an HttpError's 4xx message
- * reaches the caller; everything else is a 500 with a fixed text, so that SDK messages, stack
- * traces and resource names stay in the logs. Functions answer their own 5xx errors first.
+ * Turns any error into a `{ message, requestId }` response. An HttpError answers as it says
+ * (status, public message, headers); anything else — a ConfigError, an SDK error, a bug, or a
+ * 5xx without a public text — is a 500 with a fixed text, so that SDK messages, stack traces
+ * and resource names stay in the logs. A 4xx is logged as info, everything else as an error
+ * with its cause.
  */
 export function errorResponse(
   error: unknown,
   requestId: string,
   logger: ResponseLogger,
 ): APIGatewayProxyStructuredResultV2 {
-  if (error instanceof HttpError && error.statusCode < 500) {
-    logger.info('request refused', { statusCode: error.statusCode, reason: error.message, requestId });
-    return jsonResponse(error.statusCode, { message: error.message, requestId } satisfies ErrorResponse);
+  if (!(error instanceof HttpError) || error.publicMessage === undefined) {
+    logger.error('unexpected error', { requestId, error });
+    return jsonResponse(500, { message: INTERNAL_ERROR_MESSAGE, requestId } satisfies ErrorResponse);
   }
-  logger.error('unexpected error', { requestId, error });
-  return jsonResponse(500, { message: INTERNAL_ERROR_MESSAGE, requestId } satisfies ErrorResponse);
+  const { statusCode, publicMessage, logMessage } = error;
+  if (statusCode < 500) {
+    // A refusal caused by something else (Kinesis throttling, a schema) logs that too.
+    const cause = error.cause === undefined ? {} : { error };
+    logger.info(logMessage, { statusCode, reason: error.message, requestId, ...cause });
+  } else {
+    logger.error(logMessage, { statusCode, requestId, error });
+  }
+  return jsonResponse(
+    statusCode,
+    { message: publicMessage, requestId } satisfies ErrorResponse,
+    error.headers,
+  );
 }

@@ -1,4 +1,4 @@
-import { isUtf8Text, upperCaseText } from '../src/transform';
+import { isUtf8Text, upperCaseText } from '../../src/transforms';
 
 async function* fromChunks(chunks: Iterable<Uint8Array>): AsyncGenerator<Uint8Array> {
   for (const chunk of chunks) yield chunk;
