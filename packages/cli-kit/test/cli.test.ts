@@ -14,7 +14,6 @@ import {
   program,
   programHelp,
   reportOf,
-  stringFlag,
   stringsFlag,
   UserError,
 } from '../src';
