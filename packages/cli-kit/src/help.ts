@@ -16,6 +16,9 @@ const WIDTH = 100;
 /** A left column wider than this puts its description on the next line. */
 const MAX_LEFT = 44;
 
+/** A space that wrapping must not break at (between `env` and the variable's name). */
+const GLUE = '\u0000';
+
 function wrap(text: string, width: number): string[] {
   const lines: string[] = [];
   for (const paragraph of text.split('\n')) {
@@ -28,7 +31,7 @@ function wrap(text: string, width: number): string[] {
     }
     lines.push(line);
   }
-  return lines;
+  return lines.map((line) => line.replaceAll(GLUE, ' '));
 }
 
 /** Two columns, indented by two: the left padded to the widest (up to MAX_LEFT), the right wrapped. */
@@ -41,7 +44,7 @@ export function columns(rows: ReadonlyArray<readonly [string, string]>, leftWidt
     const text = wrap(description, right);
     if (left.length > width) {
       out.push(`  ${left}`);
-      out.push(...text.map((line) => `${pad}${line}`));
+      out.push(...text.filter((line) => line !== '').map((line) => `${pad}${line}`));
       continue;
     }
     const [first = '', ...rest] = text;
@@ -58,8 +61,8 @@ export function flagLabel(name: string, flag: FlagSpec): string {
 
 function flagDescription(flag: FlagSpec): string {
   const facts = [
-    ...(flag.default !== undefined ? [`default ${flag.default}`] : []),
-    ...(flag.env !== undefined ? [`env ${flag.env}`] : []),
+    ...(flag.default !== undefined ? [`default${GLUE}${flag.default}`] : []),
+    ...(flag.env !== undefined ? [`env${GLUE}${flag.env}`] : []),
     ...(flag.multiple ? ['may be repeated'] : []),
   ];
   return facts.length > 0 ? `${flag.description} (${facts.join('; ')})` : flag.description;
@@ -92,14 +95,15 @@ export function helpText(spec: CommandSpec): string {
   return [
     `Usage: ${spec.usage}`,
     '',
-    spec.summary,
+    ...wrap(spec.summary, WIDTH),
     '',
     ...flagBlocks([{ heading: 'Options', flags: spec.flags }, ...(spec.sections ?? [])]),
     ...notes(spec.notes),
   ].join('\n');
 }
 
-const synopsisLines = (s: SubcommandSpec) => (typeof s.synopsis === 'string' ? [s.synopsis] : s.synopsis);
+/** A command's forms: each a way to call it, after the program's name and any group's word. */
+const formsOf = (s: SubcommandSpec) => (typeof s.synopsis === 'string' ? [s.synopsis] : s.synopsis);
 
 /** Every command of a program with its words, e.g. `[['failures', 'list'], spec]`. */
 export function commandsOf(program: ProgramSpec): Array<[string[], SubcommandSpec]> {
@@ -114,15 +118,19 @@ export function commandsOf(program: ProgramSpec): Array<[string[], SubcommandSpe
 /** Renders a program's `--help`: its commands, then the flags they all take. */
 export function programHelp(program: ProgramSpec): string {
   const rows: Array<[string, string]> = [];
-  for (const [, spec] of commandsOf(program)) {
-    const [first = '', ...more] = synopsisLines(spec);
-    rows.push([first, spec.summary]);
-    for (const line of more) rows.push([`     ${line}`, '']);
+  for (const [words, spec] of commandsOf(program)) {
+    const group = words
+      .slice(0, -1)
+      .map((w) => `${w} `)
+      .join('');
+    const [first = '', ...more] = formsOf(spec);
+    rows.push([`${group}${first}`, spec.summary]);
+    for (const form of more) rows.push([`${group}${form}`, '']);
   }
   const shared = program.shared ?? { heading: 'Options', flags: {} };
   return [
     `Usage: ${program.name} <command> [options]`,
-    ...(program.summary ? ['', program.summary] : []),
+    ...(program.summary ? ['', ...wrap(program.summary, WIDTH)] : []),
     '',
     'Commands:',
     ...columns(rows),
@@ -134,18 +142,20 @@ export function programHelp(program: ProgramSpec): string {
 
 /** Renders one command's `--help`: its own flags, then the program's shared ones. */
 export function subcommandHelp(program: ProgramSpec, words: readonly string[], spec: SubcommandSpec): string {
-  const [first = '', ...more] = synopsisLines(spec);
-  const prefix = words.slice(0, -1).join(' ');
-  const usage = [first, ...more].map((line) => `${program.name} ${prefix ? `${prefix} ` : ''}${line}`);
+  const group = words
+    .slice(0, -1)
+    .map((w) => `${w} `)
+    .join('');
+  const usage = formsOf(spec).map((form) => `${program.name} ${group}${form}`);
   const sections: FlagSection[] = [
     ...(spec.flags && Object.keys(spec.flags).length > 0 ? [{ heading: 'Options', flags: spec.flags }] : []),
     program.shared ?? { heading: 'Options', flags: {} },
   ];
   return [
-    `Usage: ${usage[0]}`,
+    `Usage: ${usage[0] ?? program.name}`,
     ...usage.slice(1).map((line) => `       ${line}`),
     '',
-    spec.summary,
+    ...wrap(spec.summary, WIDTH),
     '',
     ...flagBlocks(sections),
     ...notes(program.notes),

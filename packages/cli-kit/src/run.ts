@@ -7,8 +7,10 @@ export interface RunOptions {
   readonly prefix?: string;
   /** Error classes besides UserError whose message is written for the person (one line, no stack). */
   readonly userErrors?: readonly ErrorClass[];
-  /** The exit code of such an error (default 1); anything unexpected exits 1. */
+  /** The exit code of such an error (default 1). */
   readonly userErrorCode?: number;
+  /** The exit code of any other error (default 1). */
+  readonly unexpectedErrorCode?: number;
   /**
    * One line for an error that is not a user error but says enough on its own (e.g. a cloud
    * service's answer); undefined leaves it to the stack trace.
@@ -16,6 +18,8 @@ export interface RunOptions {
   readonly describe?: (error: unknown) => string | undefined;
   /** End the process once an error is reported, for commands that leave servers or timers behind. */
   readonly exitOnError?: boolean;
+  /** End the process when main is done, error or not (e.g. after benchmarks that leave workers behind). */
+  readonly exitWhenDone?: boolean;
 }
 
 const isUserError = (error: unknown, options: RunOptions) =>
@@ -28,9 +32,10 @@ export function reportOf(error: unknown, options: RunOptions = {}): { line: stri
     return { line: `${prefix}error: ${(error as Error).message}`, code: options.userErrorCode ?? 1 };
   }
   const described = options.describe?.(error);
-  if (described !== undefined) return { line: `${prefix}error: ${described}`, code: 1 };
+  const code = options.unexpectedErrorCode ?? 1;
+  if (described !== undefined) return { line: `${prefix}error: ${described}`, code };
   const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  return { line: `${prefix}unexpected error: ${text}`, code: 1 };
+  return { line: `${prefix}unexpected error: ${text}`, code };
 }
 
 /**
@@ -42,12 +47,13 @@ export function run(main: () => Promise<ExitCode> | ExitCode, options: RunOption
     .then(main)
     .then(
       (code) => {
+        if (options.exitWhenDone) process.exit(code ?? 0);
         process.exitCode = code ?? 0;
       },
       (error: unknown) => {
         const { line, code } = reportOf(error, options);
         console.error(line);
-        if (options.exitOnError) process.exit(code);
+        if (options.exitOnError || options.exitWhenDone) process.exit(code);
         process.exitCode = code;
       },
     );

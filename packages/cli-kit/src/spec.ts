@@ -49,7 +49,10 @@ export type ExitCode = number | undefined;
 
 /** One command of a program: `upload` in `pnpm streamdrop upload <file>`. */
 export interface SubcommandSpec {
-  /** How it is called after the program's name, e.g. `upload <file>`; several lines for several forms. */
+  /**
+   * How it is called after the program's name (and its group's word, for a command in a group),
+   * e.g. `upload <file>`; one entry per form when there are several.
+   */
   readonly synopsis: string | readonly string[];
   /** What it does (may span several lines). */
   readonly summary: string;

@@ -248,7 +248,7 @@ describe('programs with commands', () => {
         commands: {
           list: { synopsis: 'list', summary: 'list the failures', run: record },
           redrive: {
-            synopsis: ['redrive <id>... | --all', '[--json]'],
+            synopsis: ['redrive <id>...', 'redrive --all'],
             summary: 'put them back',
             flags: { all: { type: 'boolean', description: 'every failure' } },
             positionals: true,
@@ -284,10 +284,10 @@ describe('programs with commands', () => {
         'Usage: pnpm tool <command> [options]',
         '',
         'Commands:',
-        '  get <key>                print an object',
-        '  list                     list the failures',
-        '  redrive <id>... | --all  put them back',
-        '       [--json]',
+        '  get <key>                 print an object',
+        '  failures list             list the failures',
+        '  failures redrive <id>...  put them back',
+        '  failures redrive --all',
         '',
         'Target:',
         '  the local stack, or',
@@ -301,8 +301,8 @@ describe('programs with commands', () => {
     const parsed = parseProgram(['failures', 'redrive', '-h'], tool);
     expect(parsed.help && parsed.text).toBe(
       [
-        'Usage: pnpm tool failures redrive <id>... | --all',
-        '       pnpm tool failures [--json]',
+        'Usage: pnpm tool failures redrive <id>...',
+        '       pnpm tool failures redrive --all',
         '',
         'put them back',
         '',
