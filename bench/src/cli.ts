@@ -3,8 +3,8 @@
  *            [--uploads N] [--rate N]
  *
  * Measures what matters for streamdrop — processor throughput and memory, bundle size, cold
- * init, upload CPU, the local stack end to end, synth and plan — and the seed-style design on
- * the same machine in the same run. Prints a table; writes bench/results/latest.json and
+ * init, upload CPU, the local stack end to end, synth and plan — beside a baseline (the project's
+ * first, naive one-record-at-a-time processor) on the same machine in the same run. Prints a table; writes bench/results/latest.json and
  * latest.md. Benchmarks are not tests: nothing here fails a build, and `met` is only reported.
  */
 import { join } from 'node:path';
@@ -43,7 +43,8 @@ const SPEC: CommandSpec = {
     'pnpm bench [--quick] [--latency-ms N] [--only a,b] [--processor-concurrency N] [--large-object-mib N] [--uploads N] [--rate N]',
   summary:
     'Measures processor throughput and memory, bundle size, cold init, upload CPU, the local stack end to end, ' +
-    'synth and plan, and the seed-style design on the same machine in the same run. Prints a table; writes ' +
+    'synth and plan, beside the project’s first, naive processor (one record at a time) on the same machine ' +
+    'in the same run. Prints a table; writes ' +
     'bench/results/latest.json and latest.md. A missed target is reported, never a failure; a suite that ' +
     'could not run exits 1.',
   flags: {
