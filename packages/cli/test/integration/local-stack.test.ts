@@ -7,9 +7,9 @@ import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { defaultStackFile, freePort, localKinesisClient, localS3Client } from '@streamdrop/local';
-import { decodeJwt, eventually, startTestStack, type TestStack } from '@streamdrop/local/testing';
+import { decodeJwt, eventually, signIn, startTestStack, type TestStack } from '@streamdrop/local/testing';
 import { cliPackageDir } from '../../src/paths';
 
 jest.setTimeout(90_000);
@@ -18,11 +18,22 @@ let t: TestStack;
 
 beforeAll(async () => {
   t = await startTestStack({ stackFile: defaultStackFile() });
-  // A record that is not an upload event: `failures list` has a processor failure to show.
   const { config } = t.stack;
   const kinesis = localKinesisClient(config.kinesis.endpoint, config.region);
   const s3 = localS3Client(config.s3.endpoint, config.region);
   try {
+    // One upload end to end first: the poller reads from LATEST, so it must be reading already…
+    const { id } = await signIn(t.stack);
+    const response = await fetch(`${config.apiUrl}/uploads`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${id}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ filename: 'first.txt', content: 'first' }),
+    });
+    const { file_key: key } = (await response.json()) as { file_key: string };
+    const processed = key.replace(/^uploads\//, 'processed/');
+    const data = config.s3.buckets.data ?? '';
+    await eventually(() => s3.send(new HeadObjectCommand({ Bucket: data, Key: processed })));
+    // …then a record that is not an upload event: `failures list` has a processor failure to show.
     const put = await kinesis.send(
       new PutRecordCommand({
         StreamName: config.kinesis.streamName,
