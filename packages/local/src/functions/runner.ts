@@ -73,47 +73,13 @@ export function createFunctionRunner(options: RunnerOptions): FunctionRunner {
     ]),
   );
 
-  async function invokeOnce(
-    functionName: string,
-    event: unknown,
-    observer: InvocationObserver | undefined,
-  ): Promise<InvokeResult> {
-    const started = Date.now();
-    const fn = models.get(functionName);
-    const pool = pools.get(functionName);
-    if (!fn || !pool) throw new Error(`No function named ${functionName} in the stack`);
-    if (closed) throw new Error('The function runner is closed');
-    let environment: ExecutionEnvironment;
-    try {
-      environment = await pool.acquire();
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      options.log.error(`${functionName}: init failed: ${message}`);
-      return fail('error', 'Runtime.ImportModuleError', message, started);
-    }
-    const outcome = await environment.invoke(event, fn.timeoutSeconds * 1000, observer);
-    if (outcome.kind !== 'reply') {
-      // The environment is unusable after a timeout or its death: Lambda discards it too.
-      await environment.terminate();
-      pool.discard(environment);
-      return outcome.kind === 'timeout'
-        ? fail(
-            'timeout',
-            'Sandbox.Timedout',
-            `Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds`,
-            started,
-          )
-        : fail('error', 'Runtime.ExitError', 'Runtime exited without providing a reason', started);
-    }
-    pool.release(environment);
-    const { reply } = outcome;
-    if (reply.ok) return { ok: true, result: reply.result, durationMs: Date.now() - started };
-    return fail('error', reply.error.errorType, reply.error.errorMessage, started);
-  }
-
   return {
     async invoke(functionName, event, observer) {
-      const result = await invokeOnce(functionName, event, observer);
+      const fn = models.get(functionName);
+      const pool = pools.get(functionName);
+      if (!fn || !pool) throw new Error(`No function named ${functionName} in the stack`);
+      if (closed) throw new Error('The function runner is closed');
+      const result = await invokeIn(pool, fn, event, observer, options.log);
       options.onInvoke?.(functionName, event, result);
       return result;
     },
@@ -130,6 +96,43 @@ export function createFunctionRunner(options: RunnerOptions): FunctionRunner {
       await Promise.all([...pools.values()].map((pool) => pool.close()));
     },
   };
+}
+
+/** One invocation in one of the function's environments, reported as Lambda reports it. */
+async function invokeIn(
+  pool: FunctionPool,
+  fn: FunctionModel,
+  event: unknown,
+  observer: InvocationObserver | undefined,
+  log: Log,
+): Promise<InvokeResult> {
+  const started = Date.now();
+  let environment: ExecutionEnvironment;
+  try {
+    environment = await pool.acquire();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    log.error(`${fn.name}: init failed: ${message}`);
+    return fail('error', 'Runtime.ImportModuleError', message, started);
+  }
+  const outcome = await environment.invoke(event, fn.timeoutSeconds * 1000, observer);
+  if (outcome.kind !== 'reply') {
+    // The environment is unusable after a timeout or its death: Lambda discards it too.
+    await environment.terminate();
+    pool.discard(environment);
+    return outcome.kind === 'timeout'
+      ? fail(
+          'timeout',
+          'Sandbox.Timedout',
+          `Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds`,
+          started,
+        )
+      : fail('error', 'Runtime.ExitError', 'Runtime exited without providing a reason', started);
+  }
+  pool.release(environment);
+  const { reply } = outcome;
+  if (reply.ok) return { ok: true, result: reply.result, durationMs: Date.now() - started };
+  return fail('error', reply.error.errorType, reply.error.errorMessage, started);
 }
 
 function fail(
