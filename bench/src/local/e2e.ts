@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { KEY_PREFIXES } from '@streamdrop/config';
-import { localS3Client, readLocalConfig } from '@streamdrop/local';
+import { localS3Client, readLocalConfig, signInLocalUser } from '@streamdrop/local';
 import { percentile } from '../lib/metrics';
 import { repoRoot } from '../lib/paths';
 
@@ -64,22 +64,6 @@ function startStack(stateDir: string): Promise<{ readyMs: number; stop: () => Pr
   });
 }
 
-async function signIn(config: ReturnType<typeof readLocalConfig>): Promise<string> {
-  const auth = await fetch(`${config.cognito.endpoint}/`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-amz-json-1.1',
-      'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth',
-    },
-    body: JSON.stringify({
-      AuthFlow: 'USER_PASSWORD_AUTH',
-      ClientId: config.cognito.clientId,
-      AuthParameters: { USERNAME: config.users.demo.username, PASSWORD: config.users.demo.password },
-    }),
-  });
-  return ((await auth.json()) as { AuthenticationResult: { IdToken: string } }).AuthenticationResult.IdToken;
-}
-
 /**
  * The local stack end to end: `npm start` to ready (fresh state, then a restart on the same
  * state), then `uploads` uploads at `rate` per second, each timed from its request to its
@@ -94,7 +78,7 @@ export async function runLocalE2e(options: E2eOptions): Promise<E2eResult> {
     const config = readLocalConfig(stateDir);
     const s3 = localS3Client(config.s3.endpoint, config.region);
     const bucket = config.s3.buckets.data ?? '';
-    const token = await signIn(config);
+    const { id: token } = await signInLocalUser(config);
     const one = async (i: number): Promise<number> => {
       const t0 = performance.now();
       const response = await fetch(`${config.apiUrl}/uploads`, {

@@ -28,6 +28,7 @@ export {
   startPoller,
   toPendingRecord,
 } from './poller';
+export { type LocalTokens, signInLocalUser } from './sign-in';
 export { buildRuntimeModel, LOCAL_ACCOUNT_ID, type RuntimeModel, readInventory } from './stack/model';
 export {
   type EnvironmentHandle,

@@ -1,17 +1,9 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
-import {
-  freePort,
-  type LocalConfig,
-  localCognitoClient,
-  localKinesisClient,
-  localS3Client,
-} from '@streamdrop/local';
-import { ChaosError } from '../errors';
+import { freePort, localKinesisClient, localS3Client, signInLocalUser } from '@streamdrop/local';
 import { faultsSection, readFaultStats } from '../faults/injection';
 import { seededRandom } from '../faults/random';
 import { type FaultSettings, faultFlagsOf } from '../faults/settings';
@@ -82,24 +74,6 @@ export interface ChaosResult {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function signIn(config: LocalConfig): Promise<string> {
-  const cognito = localCognitoClient(config.cognito.endpoint, config.region);
-  try {
-    const out = await cognito.send(
-      new InitiateAuthCommand({
-        AuthFlow: 'USER_PASSWORD_AUTH',
-        ClientId: config.cognito.clientId,
-        AuthParameters: { USERNAME: config.users.demo.username, PASSWORD: config.users.demo.password },
-      }),
-    );
-    const token = out.AuthenticationResult?.IdToken;
-    if (!token) throw new ChaosError('cognito-local answered without a token');
-    return token;
-  } finally {
-    cognito.destroy();
-  }
-}
-
 /** Uploads planned from the seed, and at which of them the stack is killed. */
 function plan(options: ChaosOptions) {
   const { seed } = options.faults;
@@ -149,7 +123,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
   try {
-    const token = await signIn(config);
+    const { id: token } = await signInLocalUser(config);
     const { uploads, killAt, killRandom } = plan(options);
     const restarts: number[] = [];
     let gate: Promise<void> = Promise.resolve();

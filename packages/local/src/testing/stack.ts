@@ -2,12 +2,11 @@ import { createSign } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { localCognitoClient } from '../clients';
 import { freePort } from '../emulators';
 import type { RuntimeExtension } from '../extensions';
 import { type LocalStack, startLocalStack } from '../local-stack';
 import { localPackageDir } from '../paths';
+import { type LocalTokens, signInLocalUser } from '../sign-in';
 import { type InvokeResult, silentLog } from '../types';
 
 export interface Invocation {
@@ -52,24 +51,9 @@ export async function startTestStack(options: {
   return { stack, invocations, stateDir, ports };
 }
 
-export async function signIn(stack: LocalStack, user: 'demo' | 'admin' = 'demo') {
-  const { cognito, region, users } = stack.config;
-  const client = localCognitoClient(cognito.endpoint, region);
-  try {
-    const result = await client.send(
-      new InitiateAuthCommand({
-        AuthFlow: 'USER_PASSWORD_AUTH',
-        ClientId: cognito.clientId,
-        AuthParameters: { USERNAME: users[user].username, PASSWORD: users[user].password },
-      }),
-    );
-    const auth = result.AuthenticationResult;
-    if (!auth?.IdToken || !auth.AccessToken) throw new Error('no tokens');
-    return { id: auth.IdToken, access: auth.AccessToken, refresh: auth.RefreshToken ?? '' };
-  } finally {
-    client.destroy();
-  }
-}
+/** Tokens of one of the stack's users. */
+export const signIn = (stack: LocalStack, user: 'demo' | 'admin' = 'demo'): Promise<LocalTokens> =>
+  signInLocalUser(stack.config, user);
 
 /** Signs a token with cognito-local's own key (it ships in the package), for expired/forged-claim cases. */
 export function signWithCognitoLocalKey(payload: Record<string, unknown>): string {
