@@ -1,13 +1,22 @@
 /**
  * pnpm bench [--quick] [--latency-ms 20] [--only a,b] [--processor-concurrency N] [--large-object-mib 1024]
+ *            [--uploads N] [--rate N]
  *
  * Measures what matters for streamdrop — processor throughput and memory, bundle size, cold
- * init, upload CPU, the local stack end to end, synth and plan — and the seed-style design on
- * the same machine in the same run. Prints a table; writes bench/results/latest.json and
+ * init, upload CPU, the local stack end to end, synth and plan — beside a baseline (the project's
+ * first, naive one-record-at-a-time processor) on the same machine in the same run. Prints a table; writes bench/results/latest.json and
  * latest.md. Benchmarks are not tests: nothing here fails a build, and `met` is only reported.
  */
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import {
+  type Args,
+  booleanFlag,
+  type CommandSpec,
+  command,
+  integerFlag,
+  stringFlag,
+  UserError,
+} from '@streamdrop/cli-kit';
 import { type Metric, markdownTable } from './lib/metrics';
 import { repoRoot } from './lib/paths';
 import { runInfo, writeResults } from './lib/results';
@@ -15,7 +24,7 @@ import type { BenchOptions, Suite } from './lib/suite';
 import { bundleSize } from './suites/bundle-size';
 import { coldInit } from './suites/cold-init';
 import { infra } from './suites/infra';
-import { localE2e } from './suites/local-e2e';
+import { E2E_RATE, localE2e } from './suites/local-e2e';
 import { processorMemory, processorThroughput } from './suites/processor';
 import { uploadCpu } from './suites/upload-cpu';
 
@@ -29,47 +38,78 @@ const SUITES: Record<string, Suite> = {
   infra,
 };
 
-const USAGE = `usage: pnpm bench [--quick] [--latency-ms N] [--only ${Object.keys(SUITES).join(',')}]
-                  [--processor-concurrency N] [--large-object-mib N]`;
-
-function positiveInt(
-  name: string,
-  raw: string | undefined,
-  fallback: number | undefined,
-): number | undefined {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0)
-    throw new Error(`--${name} must be a whole number (got "${raw}")\n${USAGE}`);
-  return n;
-}
-
-async function main(): Promise<number> {
-  const { values } = parseArgs({
-    // pnpm passes a literal "--" through when called as `pnpm bench -- --quick`.
-    args: process.argv.slice(2).filter((a) => a !== '--'),
-    options: {
-      quick: { type: 'boolean', default: false },
-      'latency-ms': { type: 'string' },
-      only: { type: 'string' },
-      'processor-concurrency': { type: 'string' },
-      'large-object-mib': { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
+const SPEC: CommandSpec = {
+  usage:
+    'pnpm bench [--quick] [--latency-ms N] [--only a,b] [--processor-concurrency N] [--large-object-mib N] [--uploads N] [--rate N]',
+  summary:
+    'Measures processor throughput and memory, bundle size, cold init, upload CPU, the local stack end to end, ' +
+    'synth and plan, beside the project’s first, naive processor (one record at a time) on the same machine ' +
+    'in the same run. Prints a table; writes ' +
+    'bench/results/latest.json and latest.md. A missed target is reported, never a failure; a suite that ' +
+    'could not run exits 1.',
+  flags: {
+    quick: {
+      type: 'boolean',
+      description: 'fewer repetitions and smaller loads (the whole run stays under 90 s)',
     },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+    'latency-ms': {
+      type: 'string',
+      value: 'N',
+      description: 'latency the S3/Kinesis stubs add to every call',
+      default: '20',
+    },
+    only: { type: 'string', value: 'a,b', description: `suites to run: ${Object.keys(SUITES).join(', ')}` },
+    'processor-concurrency': {
+      type: 'string',
+      value: 'N',
+      description: "PROCESSOR_CONCURRENCY for the processor runs (default: the synthesized stack's value)",
+    },
+    'large-object-mib': {
+      type: 'string',
+      value: 'N',
+      description: 'size of the memory benchmark’s large object, in MiB',
+      default: '1024',
+    },
+    uploads: {
+      type: 'string',
+      value: 'N',
+      description: 'local stack: uploads of the end-to-end run (default 30 s worth; 100 with --quick)',
+    },
+    rate: {
+      type: 'string',
+      value: 'N',
+      description: 'local stack: uploads per second',
+      default: String(E2E_RATE),
+    },
+  },
+  notes: [
+    '`pnpm bench:local` is `pnpm bench --only local --quick`: the local stack end to end, 100 uploads at 20/s.',
+  ],
+};
+
+const WHOLE = { min: 0, max: Number.MAX_SAFE_INTEGER, rule: 'a whole number' };
+
+async function main(args: Args): Promise<number> {
+  const whole = (name: string, fallback: number) => integerFlag(args, name, fallback, WHOLE);
+  const optional = (name: string) => (stringFlag(args, name) === undefined ? undefined : whole(name, 0));
   const options: BenchOptions = {
-    quick: values.quick,
-    latencyMs: positiveInt('latency-ms', values['latency-ms'], 20) ?? 20,
-    processorConcurrency: positiveInt('processor-concurrency', values['processor-concurrency'], undefined),
-    largeObjectMiB: positiveInt('large-object-mib', values['large-object-mib'], 1024) ?? 1024,
+    quick: booleanFlag(args, 'quick'),
+    latencyMs: whole('latency-ms', 20),
+    processorConcurrency: optional('processor-concurrency'),
+    largeObjectMiB: whole('large-object-mib', 1024),
+    localUploads: optional('uploads'),
+    localRate: integerFlag(args, 'rate', E2E_RATE, { min: 1, max: 1_000 }),
   };
-  const only = values.only?.split(',').map((s) => s.trim()) ?? Object.keys(SUITES);
+  const only =
+    stringFlag(args, 'only')
+      ?.split(',')
+      .map((s) => s.trim()) ?? Object.keys(SUITES);
   const unknown = only.filter((name) => !(name in SUITES));
-  if (unknown.length > 0) throw new Error(`unknown suite(s) ${unknown.join(', ')}\n${USAGE}`);
+  if (unknown.length > 0) {
+    throw new UserError(
+      `unknown suite(s) ${unknown.join(', ')}; the suites are ${Object.keys(SUITES).join(', ')}`,
+    );
+  }
 
   const root = repoRoot();
   const started = performance.now();
@@ -96,6 +136,10 @@ async function main(): Promise<number> {
       latencyMs: options.latencyMs,
       processorConcurrency: options.processorConcurrency ?? 'stack default',
       largeObjectMiB: options.largeObjectMiB,
+      ...(only.includes('local') && {
+        localUploads: options.localUploads ?? 'suite default',
+        localRate: options.localRate,
+      }),
       suites: only.join('+'),
     },
     (performance.now() - started) / 1000,
@@ -111,10 +155,4 @@ async function main(): Promise<number> {
   return errors.length > 0 ? 1 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(2);
-  },
-);
+command(SPEC, main, process.argv.slice(2), { userErrorCode: 2, unexpectedErrorCode: 2, exitWhenDone: true });

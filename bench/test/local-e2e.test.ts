@@ -1,26 +1,28 @@
-import { parseE2eOutput } from '../src/suites/local-e2e';
+import { latencySummary } from '../src/local/e2e';
+import { e2eMetrics } from '../src/suites/local-e2e';
 
-describe('parseE2eOutput', () => {
-  it('reads the table that packages/local/bench/e2e.ts prints', () => {
-    const output = [
-      'npm start → ready, fresh state (build + synth + start)         9.2 s',
-      'npm start → ready, restart (build + synth + start)             7.1 s',
-      'upload → processed, median (100 uploads at 20/s)               246 ms',
-      'upload → processed, p99                                        906 ms',
-      'upload → processed, max                                        1200 ms',
-    ].join('\n');
-
-    expect(parseE2eOutput(output)).toEqual({
-      readyFreshMs: 9200,
-      readyRestartMs: 7100,
-      p50Ms: 246,
-      p99Ms: 906,
-      maxMs: 1200,
+describe('local end-to-end suite', () => {
+  it('turns a run into its four metrics, naming the load they were measured under', () => {
+    const metrics = e2eMetrics({
+      readyFreshMs: 9_212.4,
+      readyRestartMs: 7_104.6,
       uploads: 100,
+      rate: 20,
+      latencyMs: { p50: 246.2, p99: 905.8, max: 1_200 },
     });
+    expect(metrics.map((m) => [m.name, m.value, m.unit])).toEqual([
+      ['local.e2e_ms_p50', 246, 'ms'],
+      ['local.e2e_ms_p99', 906, 'ms'],
+      ['local.ready_ms', 7_105, 'ms'],
+      ['local.ready_ms_fresh_state', 9_212, 'ms'],
+    ]);
+    expect(metrics[0]?.note).toBe('upload → processed object visible, 100 uploads at 20/s (5 s)');
+    expect(metrics[1]?.note).toBe('same run, 100 uploads at 20/s (5 s)');
   });
 
-  it('leaves out what the output does not say', () => {
-    expect(parseE2eOutput('some log line\nnpm start exited with 1')).toEqual({});
+  it('summarizes latencies as nearest-rank median and p99, and the maximum, whatever their order', () => {
+    const latencies = Array.from({ length: 100 }, (_, i) => 100 - i);
+    expect(latencySummary(latencies)).toEqual({ p50: 50, p99: 99, max: 100 });
+    expect(latencySummary([])).toEqual({ p50: Number.NaN, p99: Number.NaN, max: Number.NaN });
   });
 });

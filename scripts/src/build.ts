@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { command, isEntryPoint, UserError } from '@streamdrop/cli-kit';
 import { type BuildOptions, build } from 'esbuild';
-import { command, isEntryPoint, UserError } from './lib/cli';
 import { bundlesDirOf, findRepoRoot } from './lib/paths';
 
 export interface BundleInfo {
@@ -23,7 +23,6 @@ export interface BuildFunctionsOptions {
   readonly quiet?: boolean;
 }
 
-/** Every folder under functions/, each of which must have src/handler.ts. */
 /** The esbuild options of a deployed function bundle (also what the bench measures against). */
 export function functionBuildOptions(
   root: string,
@@ -60,6 +59,7 @@ export function functionBuildOptions(
   };
 }
 
+/** Every folder under functions/, each of which must have src/handler.ts. */
 export function listFunctions(root: string): string[] {
   const dir = join(root, 'functions');
   if (!existsSync(dir)) throw new UserError(`no functions/ folder in ${root}`);

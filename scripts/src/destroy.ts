@@ -1,6 +1,7 @@
-import { booleanFlag, command, stackArgs, stackFlags } from './lib/cli';
+import { booleanFlag, command } from '@streamdrop/cli-kit';
 import { findRepoRoot } from './lib/paths';
 import { planAndApply } from './lib/stack';
+import { stackArgs, stackFlags } from './lib/stack-flags';
 
 command(
   {

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { command, stringFlag, UserError } from './lib/cli';
+import { command, stringFlag, UserError } from '@streamdrop/cli-kit';
 import { findExecutable, MOTO_SERVER, motoMissingMessage, startMoto } from './lib/moto';
 import { findRepoRoot } from './lib/paths';
 import type { PlanJson } from './lib/plan-json';

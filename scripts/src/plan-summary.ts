@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { command, stringFlag, UserError } from './lib/cli';
+import { command, stringFlag, UserError } from '@streamdrop/cli-kit';
 import { readPlanJson } from './lib/plan-json';
 import { renderSummary, summarizePlan } from './lib/plan-summary';
 

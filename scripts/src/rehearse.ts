@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { booleanFlag, command, stringFlag } from './lib/cli';
+import { booleanFlag, command, stringFlag } from '@streamdrop/cli-kit';
 import { findRepoRoot } from './lib/paths';
 import { rehearse } from './lib/rehearsal';
 

@@ -1,5 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { command, stringFlag, UserError } from './lib/cli';
+import { command, stringFlag, UserError } from '@streamdrop/cli-kit';
 import { ensureStateBucket } from './lib/state-bucket';
 
 /** The rule infra's config applies to STREAMDROP_STATE_BUCKET. */

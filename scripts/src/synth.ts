@@ -1,7 +1,8 @@
 import { relative } from 'node:path';
-import { command, stackArgs, stackFlags } from './lib/cli';
+import { command } from '@streamdrop/cli-kit';
 import { findRepoRoot } from './lib/paths';
 import { synthesize, withStage } from './lib/stack';
+import { stackArgs, stackFlags } from './lib/stack-flags';
 
 command(
   {

@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { UserError } from '@streamdrop/cli-kit';
 import { buildFunctions, listFunctions } from '../src/build';
-import { UserError } from '../src/lib/cli';
 
 let root: string;
 

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UserError } from '../src/lib/cli';
+import { UserError } from '@streamdrop/cli-kit';
 import { findRepoRoot } from '../src/lib/paths';
 import { parsePlanJson, readPlanJson } from '../src/lib/plan-json';
 import {

@@ -15,8 +15,8 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
+import { UserError } from '@streamdrop/cli-kit';
 import { mockClient } from 'aws-sdk-client-mock';
-import { UserError } from '../src/lib/cli';
 import { findExecutable, MOTO_SERVER, type MotoServer, startMoto } from '../src/lib/moto';
 import { FAKE_CREDENTIALS } from '../src/lib/offline';
 import { findRepoRoot } from '../src/lib/paths';

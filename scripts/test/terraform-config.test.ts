@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UserError } from '../src/lib/cli';
+import { UserError } from '@streamdrop/cli-kit';
 import { prepareCliConfig, terraformEnv } from '../src/lib/terraform';
 import {
   defaultMirrorRoots,

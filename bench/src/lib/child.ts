@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { envReader } from '@streamdrop/config';
+import { defaultStackFile } from '@streamdrop/local';
 
 export type Env = Record<string, string>;
 
@@ -32,7 +33,7 @@ export const LAMBDA_ENV: Env = {
  * Empty when there is no synthesized stack.
  */
 export function stackEnvironment(root: string, functionSuffix: string, stage = 'dev'): Env {
-  const file = join(root, 'cdktf.out', 'stacks', `streamdrop-${stage}`, 'cdk.tf.json');
+  const file = defaultStackFile(root, stage);
   if (!existsSync(file)) return {};
   const stack = JSON.parse(readFileSync(file, 'utf8')) as {
     resource?: {
@@ -62,7 +63,7 @@ export interface WorkerOptions {
 export function runWorker<T>(script: string, args: readonly string[], options: WorkerOptions): Promise<T> {
   return new Promise((resolve, reject) => {
     // pnpm bench --cpu-prof <dir>: every worker writes a V8 CPU profile there.
-    const profile = process.env.STREAMDROP_BENCH_CPU_PROF;
+    const profile = envReader(process.env).optional('STREAMDROP_BENCH_CPU_PROF');
     const flags = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
     const child = spawn(process.execPath, [...flags, script, ...args], {
       env: options.env,

@@ -16,7 +16,7 @@ export interface Metric {
   /** `null` when the measurement could not be taken (see `note`). */
   readonly value: number | null;
   readonly unit: string;
-  /** The same measurement of the seed-style design (or esbuild's defaults), in the same run. */
+  /** The same measurement of the baseline (the project's first, naive processor, or esbuild's defaults), in the same run. */
   readonly baseline?: number | null;
   /** value / baseline. */
   readonly ratio?: number | null;

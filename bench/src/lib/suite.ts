@@ -9,6 +9,10 @@ export interface BenchOptions {
   readonly processorConcurrency: number | undefined;
   /** Size of the large object of the memory benchmark, in MiB. */
   readonly largeObjectMiB: number;
+  /** Uploads of the local end-to-end run; by default 30 s worth (100 in quick mode). */
+  readonly localUploads?: number;
+  /** Uploads per second of the local end-to-end run (default 20). */
+  readonly localRate?: number;
 }
 
 export interface Suite {

@@ -4,7 +4,7 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
-/** s3rver accepts only these credentials (FACTS.md). */
+/** s3rver accepts only these credentials; cognito-local and kinesalite take any. */
 export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 export function localS3Client(endpoint: string, region: string): S3Client {
@@ -13,7 +13,7 @@ export function localS3Client(endpoint: string, region: string): S3Client {
     region,
     forcePathStyle: true,
     credentials: S3RVER_CREDENTIALS,
-    // Otherwise streamed bodies are stored with their aws-chunked framing inside (FACTS.md).
+    // Otherwise s3rver stores a streamed body with its aws-chunked framing inside it, silently.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });

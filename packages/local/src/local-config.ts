@@ -1,7 +1,6 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalError } from './errors';
-import type { FaultSettings } from './faults/settings';
 
 /** `.streamdrop/local.json`: how scripts, tests and the CLI find the running local stack. */
 export interface LocalConfig {
@@ -20,19 +19,10 @@ export interface LocalConfig {
   kinesis: { endpoint: string; streamName: string };
   users: { demo: { username: string; password: string }; admin: { username: string; password: string } };
   adminGroup?: string;
-  /** Only when the stack runs with fault injection or the S3 version log. */
-  faults?: {
-    /** The fault settings (absent when only the version log is on). */
-    settings?: FaultSettings;
-    /** Functions whose environments may crash. */
-    crashTargets?: string[];
-    /** The proxies the functions reach S3 and Kinesis through. */
-    proxies: { s3: string; kinesis: string };
-    /** `s3-versions.jsonl`: every object version the functions wrote. */
-    s3VersionLog?: string;
-  };
   pid: number;
   startedAt: string;
+  /** Sections added by runtime extensions, by name: fault injection adds `faults`. */
+  [section: string]: unknown;
 }
 
 export const localConfigPath = (stateDir: string) => join(stateDir, 'local.json');

@@ -1,18 +1,24 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { FUNCTION_ENV } from '@streamdrop/config';
 import { bootstrap } from './bootstrap';
 import { localCognitoClient, localKinesisClient, localS3Client, S3RVER_CREDENTIALS } from './clients';
 import { assertPortFree, DEFAULT_PORTS, type Emulators, startEmulators } from './emulators';
-import { EmulatorError, LocalError } from './errors';
-import { type FaultControl, startFaults } from './faults/control';
-import type { FaultSettings } from './faults/settings';
+import { EmulatorError } from './errors';
+import type { ExtensionHooks, RuntimeExtension } from './extensions';
 import { createFunctionRunner, type FunctionRunner } from './functions/runner';
 import { startGateway } from './gateway';
 import { type LocalConfig, removeLocalConfig, writeLocalConfig } from './local-config';
 import { defaultStackFile, defaultStage, defaultStateDir } from './paths';
 import { createFileCheckpointStore, startPoller } from './poller';
-import { buildRuntimeModel, LOCAL_ACCOUNT_ID, type RuntimeModel, readInventory } from './stack/model';
-import type { InvokeResult, Log } from './types';
+import {
+  buildRuntimeModel,
+  LOCAL_ACCOUNT_ID,
+  type RuntimeModel,
+  readInventory,
+  type StackInventory,
+} from './stack/model';
+import type { InvokeResult, Invoker, Log } from './types';
 
 export interface LocalStackOptions {
   stackFile?: string;
@@ -31,12 +37,10 @@ export interface LocalStackOptions {
   /** Called once if an emulator dies while the stack runs; the stack has stopped by then. */
   onFatal?: (error: Error) => void;
   /**
-   * Fault injection into the functions' traffic (a proxy in front of s3rver and kinesalite) and
-   * execution environments (crashes). Absent: no proxy, the functions talk to the emulators.
+   * Extensions that join the runtime as it starts (e.g. fault injection): they may redirect the
+   * functions' S3/Kinesis traffic and wrap the function invoker. See extensions.ts.
    */
-  faults?: FaultSettings;
-  /** Keep `<stateDir>/s3-versions.jsonl`: every object version the functions write (s3rver has no versioning). */
-  s3VersionLog?: boolean;
+  extensions?: readonly RuntimeExtension[];
 }
 
 export interface LocalStack {
@@ -47,10 +51,11 @@ export interface LocalStack {
   children: Array<{ name: string; pid: number }>;
   /** Resolves when every poller has caught up with its stream (for tests). */
   idle(): Promise<void>;
-  /** Kills the execution environments running an invocation of the function now (Runtime.ExitError). */
-  crash(functionName: string): number;
-  /** Present when the stack runs with fault injection or the version log (`faults`, `s3VersionLog`). */
-  faults?: FaultControl;
+  /**
+   * Kills the execution environments running an invocation of the function now, as Lambda
+   * environments can die: those invocations fail with Runtime.ExitError. Returns how many died.
+   */
+  terminateRunning(functionName: string): number;
   stop(): Promise<void>;
 }
 
@@ -61,6 +66,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const stackFile = options.stackFile ?? defaultStackFile(undefined, stage);
   const stateDir = options.stateDir ?? defaultStateDir();
   const ports = { ...DEFAULT_PORTS, ...options.ports };
+  const shardCount = options.shardCount ?? 1;
   const { tf, inventory } = readInventory(stackFile);
 
   if (options.reset) {
@@ -89,10 +95,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   try {
     const emulators: Emulators = await startEmulators(stateDir, ports, log);
     stoppers.push(() => emulators.stop());
+    const { endpoints } = emulators;
     const region = inventory.region;
-    const s3 = localS3Client(emulators.endpoints.s3, region);
-    const kinesis = localKinesisClient(emulators.endpoints.kinesis, region);
-    const cognito = localCognitoClient(emulators.endpoints.cognito, region);
+    const s3 = localS3Client(endpoints.s3, region);
+    const kinesis = localKinesisClient(endpoints.kinesis, region);
+    const cognito = localCognitoClient(endpoints.cognito, region);
     stoppers.push(async () => {
       s3.destroy();
       kinesis.destroy();
@@ -105,35 +112,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       cognito,
       s3,
       kinesis,
-      cognitoEndpoint: emulators.endpoints.cognito,
-      shardCount: options.shardCount ?? 1,
+      cognitoEndpoint: endpoints.cognito,
+      shardCount,
       log,
     });
     const model = buildRuntimeModel(tf, inventory, ids);
 
-    let faults: FaultControl | undefined;
-    if (options.faults || options.s3VersionLog) {
-      const functionNames = model.functions.map((f) => f.name);
-      const unknown = (options.faults?.crashFunctions ?? []).filter((name) => !functionNames.includes(name));
-      if (unknown.length > 0) {
-        throw new LocalError(
-          `--crash-functions names ${unknown.join(', ')}, which the stack does not have; its functions are ${functionNames.join(', ')}.`,
-        );
-      }
-      faults = await startFaults({
-        settings: options.faults,
-        crashTargets: options.faults?.crashFunctions ?? [
-          ...new Set(model.mappings.map((m) => m.functionName)),
-        ],
-        s3Upstream: emulators.endpoints.s3,
-        kinesisUpstream: emulators.endpoints.kinesis,
-        shardCount: options.shardCount ?? 1,
-        stateDir,
-        versionLog: options.s3VersionLog === true,
-        log,
-      });
-      stoppers.push(() => faults?.close() ?? Promise.resolve());
+    const hooks: ExtensionHooks[] = [];
+    for (const extension of options.extensions ?? []) {
+      const added = await extension.setup({ model, endpoints, stateDir, shardCount, log });
+      hooks.push(added);
+      if (added.close) stoppers.push(added.close);
     }
+    const functionEndpoints = Object.assign({ ...endpoints }, ...hooks.map((h) => h.functionEndpoints));
 
     const runner: FunctionRunner = createFunctionRunner({
       functions: model.functions,
@@ -143,97 +134,51 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       log,
       onFunctionLog: options.onFunctionLog,
       onInvoke: options.onInvoke,
-      crash: faults?.crashInjection,
-      baseEnv: {
-        AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
-        // With fault injection, the functions (and only they) go through the fault proxies.
-        AWS_ENDPOINT_URL_S3: faults?.endpoints.s3 ?? emulators.endpoints.s3,
-        AWS_ENDPOINT_URL_KINESIS: faults?.endpoints.kinesis ?? emulators.endpoints.kinesis,
-        // The functions' one local seam: s3rver serves path-style URLs only.
-        S3_FORCE_PATH_STYLE: 'true',
-        AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
-        AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
-        TZ: 'UTC',
-        // Lambda runs Node 22; the SDK's notice about Node 20 only concerns the local host.
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        PATH: process.env.PATH ?? '',
-      },
+      baseEnv: functionBaseEnv(functionEndpoints),
     });
     stoppers.push(() => runner.close());
-    faults?.attachRunner(runner);
+    const invoker = hooks.reduce<Invoker>((inner, h) => h.wrapInvoker?.(inner) ?? inner, runner);
 
     const gateway = await startGateway({
       host: '127.0.0.1',
       port: ports.api,
       routes: model.routes,
-      invoker: runner,
+      invoker,
       log,
     });
     stoppers.push(() => gateway.close());
 
     const checkpoints = createFileCheckpointStore(join(stateDir, 'checkpoints.json'));
     const pollers = model.mappings.map((mapping) =>
-      startPoller({
-        mapping,
-        kinesis,
-        s3,
-        invoker: runner,
-        checkpoints,
-        log,
-        region,
-        accountId: LOCAL_ACCOUNT_ID,
-      }),
+      startPoller({ mapping, kinesis, s3, invoker, checkpoints, log, region, accountId: LOCAL_ACCOUNT_ID }),
     );
     stoppers.push(async () => {
       await Promise.all(pollers.map((p) => p.stop()));
     });
 
-    for (const child of emulators.all) {
-      void child.exited.then(({ code, signal }) => {
-        if (stopped) return;
-        const error = new EmulatorError(
-          `${child.name} stopped unexpectedly (${signal ?? `exit code ${code}`}); the local stack has shut down. ` +
-            `Run \`npm start\` again; if it keeps happening, \`npm start -- --reset\` starts from empty state.` +
-            (child.stderrTail() ? `\n--- its last output ---\n${child.stderrTail()}` : ''),
-        );
-        void stop().then(() => options.onFatal?.(error));
-      });
-    }
+    watchEmulators(emulators, () => stopped, stop, options.onFatal);
 
-    const buckets: Record<string, string> = {};
-    for (const b of inventory.buckets) if (b.role) buckets[b.role] = b.name;
-    if (buckets.data) {
-      buckets.uploads ??= buckets.data;
-      buckets.processed ??= buckets.data;
-    }
     const config: LocalConfig = {
       apiUrl: gateway.url,
       region,
       stage,
       cognito: {
-        endpoint: emulators.endpoints.cognito,
+        endpoint: endpoints.cognito,
         userPoolId: ids.userPoolId,
         clientId: ids.clientId,
-        issuer: `${emulators.endpoints.cognito}/${ids.userPoolId}`,
+        issuer: `${endpoints.cognito}/${ids.userPoolId}`,
       },
       s3: {
-        endpoint: emulators.endpoints.s3,
+        endpoint: endpoints.s3,
         accessKeyId: S3RVER_CREDENTIALS.accessKeyId,
         secretAccessKey: S3RVER_CREDENTIALS.secretAccessKey,
         forcePathStyle: true,
-        buckets,
+        buckets: bucketsByRole(inventory),
       },
-      kinesis: { endpoint: emulators.endpoints.kinesis, streamName: inventory.streams[0]?.name ?? '' },
+      kinesis: { endpoint: endpoints.kinesis, streamName: inventory.streams[0]?.name ?? '' },
       users: state.users,
       adminGroup: inventory.adminGroup,
-      ...(faults && {
-        faults: {
-          ...(options.faults && { settings: faults.settings(), crashTargets: faults.crashTargets }),
-          proxies: faults.endpoints,
-          ...(faults.versionLogFile && { s3VersionLog: faults.versionLogFile }),
-        },
-      }),
+      ...Object.assign({}, ...hooks.map((h) => h.localConfig?.())),
       pid: process.pid,
       startedAt: new Date().toISOString(),
     };
@@ -248,12 +193,60 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       idle: async () => {
         await Promise.all(pollers.map((p) => p.idle()));
       },
-      crash: (functionName) => runner.crash(functionName),
-      faults,
+      terminateRunning: (functionName) => runner.terminateRunning(functionName),
       stop,
     };
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/** What every function's environment holds before its own variables: credentials and endpoints. */
+function functionBaseEnv(endpoints: { s3: string; kinesis: string }): Record<string, string> {
+  return {
+    AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_S3: endpoints.s3,
+    AWS_ENDPOINT_URL_KINESIS: endpoints.kinesis,
+    // The functions' one local seam: s3rver serves path-style URLs only.
+    [FUNCTION_ENV.s3ForcePathStyle]: 'true',
+    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+    AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+    TZ: 'UTC',
+    // Lambda runs Node 22; the SDK's notice about Node 20 only concerns the local host.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    PATH: process.env.PATH ?? '',
+  };
+}
+
+/** Role -> local bucket name; `uploads` and `processed` are aliases of `data`, which holds both prefixes. */
+function bucketsByRole(inventory: StackInventory): Record<string, string> {
+  const buckets: Record<string, string> = {};
+  for (const b of inventory.buckets) if (b.role) buckets[b.role] = b.name;
+  if (buckets.data) {
+    buckets.uploads ??= buckets.data;
+    buckets.processed ??= buckets.data;
+  }
+  return buckets;
+}
+
+/** An emulator that dies while the stack runs takes the stack down, with a message saying what to do. */
+function watchEmulators(
+  emulators: Emulators,
+  stopped: () => boolean,
+  stop: () => Promise<void>,
+  onFatal: ((error: Error) => void) | undefined,
+): void {
+  for (const child of emulators.all) {
+    void child.exited.then(({ code, signal }) => {
+      if (stopped()) return;
+      const error = new EmulatorError(
+        `${child.name} stopped unexpectedly (${signal ?? `exit code ${code}`}); the local stack has shut down. ` +
+          `Run \`npm start\` again; if it keeps happening, \`npm start -- --reset\` starts from empty state.` +
+          (child.stderrTail() ? `\n--- its last output ---\n${child.stderrTail()}` : ''),
+      );
+      void stop().then(() => onFatal?.(error));
+    });
   }
 }

@@ -1,5 +1,9 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { envReader, stackName } from '@streamdrop/config';
+
+/** The local tools' variables, read when asked for (a test may set them late). */
+const env = () => envReader(process.env);
 
 /**
  * The repository root: STREAMDROP_ROOT, or the nearest folder above `start` holding
@@ -7,7 +11,8 @@ import { dirname, join, resolve } from 'node:path';
  * CommonJS (jest), where neither import.meta nor __dirname is available in both.
  */
 export function repoRoot(start = process.cwd()): string {
-  if (process.env.STREAMDROP_ROOT) return resolve(process.env.STREAMDROP_ROOT);
+  const root = env().optional('STREAMDROP_ROOT');
+  if (root) return resolve(root);
   let dir = resolve(start);
   for (;;) {
     if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir;
@@ -22,10 +27,10 @@ export const localPackageDir = (root = repoRoot()) => join(root, 'packages', 'lo
 
 /** The state folder of the local stack: objects, stream records, checkpoints, users. */
 export const defaultStateDir = (root = repoRoot()) =>
-  resolve(process.env.STREAMDROP_STATE_DIR ?? join(root, '.streamdrop'));
+  resolve(env().optional('STREAMDROP_STATE_DIR') ?? join(root, '.streamdrop'));
 
-export const defaultStage = () => process.env.STREAMDROP_STAGE ?? 'dev';
+export const defaultStage = () => env().optional('STREAMDROP_STAGE') ?? 'dev';
 
 /** cdktf.out/stacks/streamdrop-<stage>/cdk.tf.json */
 export const defaultStackFile = (root = repoRoot(), stage = defaultStage()) =>
-  join(root, 'cdktf.out', 'stacks', `streamdrop-${stage}`, 'cdk.tf.json');
+  join(root, 'cdktf.out', 'stacks', stackName(stage), 'cdk.tf.json');

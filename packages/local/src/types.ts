@@ -1,7 +1,8 @@
 /**
  * The local runtime's model of the synthesized stack, with every Terraform reference already
- * resolved to the local emulators' names. Built by stack/read-stack.ts from cdk.tf.json;
- * consumed by the gateway, the poller and the bootstrap.
+ * resolved to the local emulators' names. Built by stack/model.ts (readInventory and
+ * buildRuntimeModel) from cdk.tf.json; consumed by the gateway, the poller, the function runner
+ * and the bootstrap.
  */
 
 export interface FunctionModel {
@@ -83,7 +84,29 @@ export type InvokeResult =
 
 /** Invokes a function of the stack by name, with a Lambda-like context built by the runner. */
 export interface Invoker {
-  invoke(functionName: string, event: unknown): Promise<InvokeResult>;
+  invoke(functionName: string, event: unknown, observer?: InvocationObserver): Promise<InvokeResult>;
+}
+
+/**
+ * The execution environment serving one invocation. Lambda environments can die mid-invocation
+ * (out of memory, a fatal native error); `terminate` makes this one die the same way.
+ */
+export interface EnvironmentHandle {
+  readonly functionName: string;
+  /**
+   * Kills the environment: the invocation fails with Runtime.ExitError, even when its handler has
+   * already answered but the answer has not left the environment yet (see `answered`). Does
+   * nothing once the invocation has ended.
+   */
+  terminate(): void;
+}
+
+/** Follows one invocation through its execution environment (e.g. to inject crashes, or to trace). */
+export interface InvocationObserver {
+  /** The event has reached an environment, after any cold start: the handler runs from now on. */
+  started?(environment: EnvironmentHandle): void;
+  /** The handler has answered; the answer leaves the environment only after this returns. */
+  answered?(environment: EnvironmentHandle): void;
 }
 
 /** Where the runtime writes progress; tests pass a silent one. */

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
-import { UserError } from './cli';
+import { UserError } from '@streamdrop/cli-kit';
 import { FAKE_CREDENTIALS } from './offline';
 
 /** moto's stand-alone server (`pip install 'moto[server]'`): a local AWS API emulator. */

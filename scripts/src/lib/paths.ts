@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { UserError } from './cli';
+import { UserError } from '@streamdrop/cli-kit';
 
 /** The workspace root: the nearest folder above `start` holding pnpm-workspace.yaml. */
 export function findRepoRoot(start: string = process.cwd()): string {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { UserError } from '@streamdrop/cli-kit';
 import { z } from 'zod';
-import { UserError } from './cli';
 
 /**
  * The part of Terraform's JSON plan (`terraform show -json <saved plan>`, format 1.x) that we

@@ -10,7 +10,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { UserError } from './cli';
+import { UserError } from '@streamdrop/cli-kit';
 import {
   type EmulatorInventory,
   emulatorInventory,

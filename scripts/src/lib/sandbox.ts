@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { step, UserError } from '@streamdrop/cli-kit';
 import { z } from 'zod';
-import { step, UserError } from './cli';
 import { fakeCredentialsEnv } from './offline';
 import { type PlanJson, parsePlanJson } from './plan-json';
 import { type SynthResult, synthesize, withStage } from './stack';

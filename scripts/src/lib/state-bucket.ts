@@ -14,7 +14,7 @@ import {
   PutPublicAccessBlockCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { UserError } from './cli';
+import { UserError } from '@streamdrop/cli-kit';
 
 /** One setting of the state bucket: what was found, and whether this run changed it. */
 export interface BucketStep {

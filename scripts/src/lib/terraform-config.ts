@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { UserError } from './cli';
+import { UserError } from '@streamdrop/cli-kit';
 
 /** Env var naming the provider mirror folder (the one that contains `registry.terraform.io`). */
 export const MIRROR_ENV = 'STREAMDROP_TF_MIRROR';

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { UserError } from './cli';
+import { UserError } from '@streamdrop/cli-kit';
 import { findProviderMirror, renderCliConfig, terraformPlatform, writeCliConfig } from './terraform-config';
 
 /** The env every terraform child gets: our CLI config, no update checks, no prompts. */

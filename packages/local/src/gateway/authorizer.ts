@@ -50,7 +50,7 @@ const RSA_ALGORITHMS = ['RS256', 'RS384', 'RS512'];
  * `"[admins users]"`), null-valued claims are dropped and nested objects become JSON text.
  * Sources: a live event quoted in DefinitelyTyped PR #75458 (numeric claims as strings) and the
  * captures against a real Cognito-backed HTTP API in floci-io/floci PR #2011 (bracket form, null
- * claims omitted); FACTS.md says the same of `cognito:groups`.
+ * claims omitted).
  */
 export function renderClaims(payload: JwtPayload): Record<string, string> {
   const claims: Record<string, string> = {};

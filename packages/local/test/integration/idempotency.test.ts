@@ -2,7 +2,7 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { localS3Client } from '../../src/clients';
 import { defaultStackFile } from '../../src/paths';
-import { eventually, signIn, startTestStack, type TestStack } from '../support/stack';
+import { eventually, signIn, startTestStack, type TestStack } from '../../src/testing';
 
 jest.setTimeout(60_000);
 

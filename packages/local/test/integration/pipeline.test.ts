@@ -3,15 +3,11 @@
  * the production bundles Terraform zips, real emulators, real tokens, real HTTP.
  */
 
-import { execFile, spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { localKinesisClient, localS3Client } from '../../src/clients';
-import { freePort } from '../../src/emulators';
-import { defaultStackFile, localPackageDir } from '../../src/paths';
-import { decodeJwt, eventually, signIn, startTestStack, type TestStack } from '../support/stack';
+import { defaultStackFile } from '../../src/paths';
+import { decodeJwt, eventually, signIn, startTestStack, type TestStack } from '../../src/testing';
 
 jest.setTimeout(90_000);
 
@@ -48,7 +44,7 @@ async function upload(token: string, body: object) {
   });
 }
 
-describe('the seeds’ flow on the local stack', () => {
+describe('sign-in, upload and processing on the local stack', () => {
   it.each(['id', 'access'] as const)(
     'uploads with the %s token and processes demo.txt into HELLO KINESIS',
     async (kind) => {
@@ -202,118 +198,3 @@ describe('the administrators’ Kinesis proxy on the local stack', () => {
     );
   });
 });
-
-describe('the streamdrop CLI against the local stack', () => {
-  const cli = (...args: string[]) =>
-    promisify(execFile)(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(localPackageDir(), 'src/cli/streamdrop.ts'),
-        ...args,
-        '--state-dir',
-        t.stateDir,
-      ],
-      {
-        cwd: localPackageDir(),
-      },
-    );
-
-  it('prints a token whose issuer is the local pool', async () => {
-    const { stdout } = await cli('token', '--user', 'admin', '--access');
-    const claims = decodeJwt(stdout.trim());
-    expect(claims.iss).toBe(t.stack.config.cognito.issuer);
-    expect(claims.token_use).toBe('access');
-    expect(claims['cognito:groups']).toEqual(['admins']);
-  });
-
-  it('uploads, waits for the processed object and reads it back', async () => {
-    const { stdout } = await cli('upload', '--name', 'cli.txt', '--content', 'from the cli', '--wait');
-    const [response, processed] = stdout.trim().split('\n');
-    const key = (JSON.parse(response ?? '{}') as { file_key: string }).file_key.replace(
-      /^uploads\//,
-      'processed/',
-    );
-    expect(processed).toBe('FROM THE CLI');
-    expect((await cli('get', key)).stdout).toBe('FROM THE CLI');
-  });
-
-  it('lists failure records with their reason', async () => {
-    const { stdout } = await cli('failures', 'list');
-    expect(stdout).toMatch(/processor\/.*invalid upload event/);
-  });
-
-  it('explains what to do when the local stack is not running', async () => {
-    await expect(
-      promisify(execFile)(
-        process.execPath,
-        [
-          '--import',
-          'tsx',
-          join(localPackageDir(), 'src/cli/streamdrop.ts'),
-          'token',
-          '--state-dir',
-          '/nonexistent',
-        ],
-        {
-          cwd: localPackageDir(),
-        },
-      ),
-    ).rejects.toMatchObject({ stderr: expect.stringContaining('npm start') });
-  });
-});
-
-describe('npm start', () => {
-  it('prints a ready banner whose curl commands reproduce the seeds’ flow as printed', async () => {
-    const ports = [await freePort(), await freePort(), await freePort(), await freePort()];
-    const stateDir = `${t.stateDir}-banner`;
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(localPackageDir(), 'src/cli/start.ts'),
-        '--port',
-        String(ports[0]),
-        '--cognito-port',
-        String(ports[1]),
-        '--s3-port',
-        String(ports[2]),
-        '--kinesis-port',
-        String(ports[3]),
-        '--state-dir',
-        stateDir,
-        '--quiet',
-      ],
-      { cwd: localPackageDir(), stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    try {
-      await eventually(() => (stdout.includes('With the AWS CLI') ? true : undefined), 60_000);
-      const lines = stdout.split('\n');
-      const from = lines.findIndex((l) => l.includes('With curl'));
-      const to = lines.findIndex((l) => l.includes('With the AWS CLI'));
-      const script = lines.slice(from + 1, to).join('\n');
-      const { stdout: out } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', script]);
-      expect(out.trim().split('\n').at(-1)).toBe('HELLO KINESIS');
-    } finally {
-      child.kill('SIGINT');
-      await new Promise((resolve) => child.once('exit', resolve));
-    }
-    // Ctrl-C released every port.
-    for (const port of ports) await expect(freePortIsFree(port)).resolves.toBe(true);
-  });
-});
-
-async function freePortIsFree(port: number): Promise<boolean> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}

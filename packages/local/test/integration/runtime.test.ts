@@ -8,7 +8,6 @@ import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { localCognitoClient, localKinesisClient, localS3Client } from '../../src/clients';
-import { writeFixtureStack } from '../support/fixture-stack';
 import {
   decodeJwt,
   eventually,
@@ -16,7 +15,8 @@ import {
   signWithCognitoLocalKey,
   startTestStack,
   type TestStack,
-} from '../support/stack';
+} from '../../src/testing';
+import { writeFixtureStack } from '../support/fixture-stack';
 
 jest.setTimeout(60_000);
 

@@ -6,7 +6,7 @@
  */
 import { CreateStreamCommand, DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
 import { localKinesisClient } from '../../src/clients';
-import { eventually } from '../support/stack';
+import { eventually } from '../../src/testing';
 import {
   expectNothingStoredOrPublished,
   internalsOf,

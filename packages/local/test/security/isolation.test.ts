@@ -7,8 +7,8 @@
 import { DeleteStreamCommand, DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { localKinesisClient, localS3Client } from '../../src/clients';
+import { eventually } from '../../src/testing';
 import type { RawRequest, RawResponse } from '../gateway/support';
-import { eventually } from '../support/stack';
 import {
   createUser,
   decodeJwt,

@@ -23,10 +23,10 @@ import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from '@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { localCognitoClient, localKinesisClient, localS3Client } from '../../src/clients';
 import { defaultStackFile } from '../../src/paths';
+import { startTestStack, type TestStack } from '../../src/testing';
 import { type RawRequest, type RawResponse, request } from '../gateway/support';
-import { startTestStack, type TestStack } from '../support/stack';
 
-export { decodeJwt, signIn, signWithCognitoLocalKey } from '../support/stack';
+export { decodeJwt, signIn, signWithCognitoLocalKey } from '../../src/testing';
 
 /** One local stack on the real synthesized stack, with clients to look inside its emulators. */
 export interface SecurityStack extends TestStack {

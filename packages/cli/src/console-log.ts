@@ -1,0 +1,11 @@
+import type { Log } from '@streamdrop/local';
+
+/** Progress lines for people: `streamdrop ▸ message` on stderr, so stdout stays for data. */
+export function consoleLog(prefix = 'streamdrop'): Log {
+  const write = (stream: NodeJS.WriteStream, message: string) => stream.write(`${prefix} ▸ ${message}\n`);
+  return {
+    info: (m) => write(process.stderr, m),
+    warn: (m) => write(process.stderr, `warning: ${m}`),
+    error: (m) => write(process.stderr, `error: ${m}`),
+  };
+}
