@@ -24,7 +24,7 @@ describe('StreamdropStack', () => {
     });
   });
 
-  it('exports every output the local runtime and the README need', () => {
+  it('exports every output the local runtime, the CLI and the deploy docs need', () => {
     expect(Object.keys(tf.output).sort()).toEqual(
       [
         'api_url',

@@ -23,7 +23,7 @@ command(
     },
     notes: [
       "moto's one gap the stack trips over: it applies a bucket policy's Deny to object requests without",
-      'its Condition, so the rehearsal drops `<bucket>/*` from the TLS-only statements (see the README).',
+      'its Condition, so the rehearsal drops `<bucket>/*` from the TLS-only statements (see docs/deploy.md).',
       'Terraform state and data dir live in a temporary folder; nothing in the checkout is touched.',
     ],
   },

@@ -12,7 +12,7 @@ command(
     flags: stackFlags('synthesize'),
     notes: [
       'The bundles are rebuilt on every synth (esbuild takes about a second) so that a plan never zips stale code.',
-      'Configuration comes from the environment: STREAMDROP_* and AWS_REGION (see infra/src/config.ts).',
+      'Configuration comes from the environment: STREAMDROP_* and AWS_REGION (every variable: docs/configuration.md).',
     ],
   },
   async (args) => {

@@ -7,7 +7,9 @@ import {
   command,
   integerFlag,
   stringFlag,
+  UserError,
 } from '@streamdrop/cli-kit';
+import { DEFAULT_TRANSFORM, envReader } from '@streamdrop/config';
 import { faultFlags, faultInput, USER_ERRORS } from './options';
 import { cliPackageDir, startEntry } from './paths';
 import { failuresByUpload } from './recovery/failures';
@@ -88,6 +90,14 @@ function summary(r: ChaosResult): string {
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 async function main(args: Args): Promise<number> {
+  // Every processed object is checked against what the reference transform makes of its upload,
+  // so the stack that `pnpm chaos` synthesizes must run that transform.
+  const transform = envReader(process.env).optional('STREAMDROP_TRANSFORM');
+  if (transform !== undefined && transform !== DEFAULT_TRANSFORM) {
+    throw new UserError(
+      `pnpm chaos checks every processed object against ${DEFAULT_TRANSFORM}; STREAMDROP_TRANSFORM is "${transform}". Unset it for the chaos run.`,
+    );
+  }
   const faults = faultSettingsFrom({ ...faultInput(args), seed: stringFlag(args, 'seed') });
   const kills =
     stringFlag(args, 'kills') !== undefined

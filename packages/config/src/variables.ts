@@ -102,7 +102,10 @@ export const VARIABLES = {
   STREAMDROP_API_RATE_LIMIT: deploy('50', 'API throttling steady rate per second, 1-10000'),
   STREAMDROP_STATE_BUCKET: deploy('none (local state in .state/)', 'S3 bucket for Terraform state'),
   STREAMDROP_STATE_REGION: deploy('the stack region', 'region of the state bucket'),
-  STREAMDROP_BUNDLES_DIR: deploy('<repo>/dist/functions', 'folder of the function bundles'),
+  STREAMDROP_BUNDLES_DIR: deploy(
+    '<repo>/dist/functions',
+    'folder of the function bundles (the build writes it; synth and the bench read it)',
+  ),
   CDKTF_OUTDIR: deploy('<repo>/cdktf.out', 'synth output folder'),
 
   // --- the functions (set by the stack; never by hand) --------------------------------------

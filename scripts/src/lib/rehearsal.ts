@@ -180,7 +180,7 @@ async function converged(sandbox: Sandbox, times: Record<string, number>): Promi
   return drift.known;
 }
 
-/** What the README says to do before destroying a stage: only in-place updates, applied. */
+/** What docs/deploy.md says to do before destroying a stage: only in-place updates, applied. */
 async function teardownSettings(sandbox: Sandbox): Promise<void> {
   await sandbox.synth({ STREAMDROP_DELETION_PROTECTION: 'false', STREAMDROP_FORCE_DESTROY: 'true' });
   const plan = await sandbox.plan('teardown');
@@ -231,7 +231,7 @@ export function requireEmulator(options: Pick<RehearsalOptions, 'endpoint' | 'en
 
 /**
  * apply → check outputs and the data bucket → re-plan (only moto's known drift allowed; a second
- * apply must converge it) → the README's teardown (deletion protection off, force destroy on) →
+ * apply must converge it) → the teardown of docs/deploy.md (deletion protection off, force destroy on) →
  * destroy → nothing left in the state or in the emulator.
  */
 export async function rehearse(options: RehearsalOptions): Promise<RehearsalReport> {
@@ -281,7 +281,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
 
     const drift = (await timed('terraform plan (must converge)', () => converged(sandbox, times))).value;
 
-    // The README's teardown: turn deletion protection off and let destroy empty the buckets.
+    // The teardown of docs/deploy.md: turn deletion protection off and let destroy empty the buckets.
     times.teardown = (
       await timed('teardown settings (deletion protection off, force destroy on)', () =>
         teardownSettings(sandbox),

@@ -62,7 +62,7 @@ export function planUpload(index: number, seed: string, random: Random): Planned
     index,
     filename: `chaos-${String(index).padStart(5, '0')}.txt`,
     content,
-    // The processor's transform: UTF-8 text upper-cased.
+    // The reference transform (uppercase-text-v1, the default; `pnpm chaos` refuses to run with another).
     expected: content.toUpperCase(),
     sha256: createHash('sha256').update(content, 'utf8').digest('hex'),
   };

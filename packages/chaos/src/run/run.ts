@@ -43,15 +43,10 @@ export interface ChaosResult {
   ok: boolean;
   seed: string;
   settings: FaultSettings & { uploads: number; concurrency: number; kills: number; shards: number };
-  counts: {
-    attempted: number;
-    accepted: number;
-    processedCorrectly: number;
-    failedWithReason: number;
-    lost: number;
-    duplicated: number;
-    corrupted: number;
-  };
+  counts: { attempted: number } & Pick<
+    Reconciliation,
+    'accepted' | 'processedCorrectly' | 'failedWithReason' | 'lost' | 'duplicated' | 'corrupted'
+  >;
   client: DriveCounts;
   injected: {
     s3Requests: number;

@@ -1,8 +1,5 @@
-import { type KinesisClient, ListShardsCommand, type Shard } from '@aws-sdk/client-kinesis';
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { EventSourceMappingModel, Invoker, Log } from '../types';
-import type { CheckpointStore } from './checkpoint-store';
-import { type PollerContext, ShardWorker } from './shard-worker';
+import { ListShardsCommand, type Shard } from '@aws-sdk/client-kinesis';
+import { type PollerContext, type PollerDeps, ShardWorker } from './shard-worker';
 import { StopSignal } from './wait';
 
 export interface RetryBackoff {
@@ -12,14 +9,7 @@ export interface RetryBackoff {
   maxMs?: number;
 }
 
-export interface PollerOptions {
-  mapping: EventSourceMappingModel;
-  kinesis: KinesisClient;
-  /** For the S3 on-failure destination. */
-  s3: S3Client;
-  invoker: Invoker;
-  checkpoints: CheckpointStore;
-  log: Log;
+export interface PollerOptions extends PollerDeps {
   /** Wait between reads of a shard that had no new records (default 250 ms). */
   pollIntervalMs?: number;
   /** Clock for record age and on-failure timestamps (default Date.now). */

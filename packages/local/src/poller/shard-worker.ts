@@ -21,14 +21,19 @@ import {
 import { classifyResult } from './result';
 import { Notifier, type StopSignal, waitFor } from './wait';
 
-/** Everything a shard worker shares with the poller that owns it. */
-export interface PollerContext {
+/** What a poller is given to work with, and hands on to each of its shard workers. */
+export interface PollerDeps {
   mapping: EventSourceMappingModel;
   kinesis: KinesisClient;
+  /** For the S3 on-failure destination. */
   s3: S3Client;
   invoker: Invoker;
   checkpoints: CheckpointStore;
   log: Log;
+}
+
+/** Everything a shard worker shares with the poller that owns it. */
+export interface PollerContext extends PollerDeps {
   /** Clock for record age and on-failure timestamps. */
   now: () => number;
   stop: StopSignal;
