@@ -143,13 +143,24 @@ function slowPut(
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
 
+// Every state folder a test makes, removed at the end even when an assertion failed.
+const tempDirs: string[] = [];
+const tempDir = (name: string) => {
+  const made = mkdtempSync(join(tmpdir(), `streamdrop-s3rver-${name}-`));
+  tempDirs.push(made);
+  return made;
+};
+afterAll(() => {
+  for (const made of tempDirs) rmSync(made, { recursive: true, force: true });
+});
+
 describe('patched s3rver', () => {
   let dir: string;
   let server: S3rverProcess;
   let s3: S3Client;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'streamdrop-s3rver-patch-'));
+    dir = tempDir('patch');
     server = await startS3rver(dir);
     s3 = localS3Client(server.endpoint, REGION);
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
@@ -158,7 +169,6 @@ describe('patched s3rver', () => {
 
   afterAll(async () => {
     await server.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   afterEach(() => {
@@ -394,7 +404,7 @@ describe('patched s3rver', () => {
     });
 
     it('leaves no half object when the process is killed mid-write, and keeps every whole one', async () => {
-      const killDir = mkdtempSync(join(tmpdir(), 'streamdrop-s3rver-kill-'));
+      const killDir = tempDir('kill');
       let victim = await startS3rver(killDir);
       const client = localS3Client(victim.endpoint, REGION);
       await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
@@ -416,13 +426,12 @@ describe('patched s3rver', () => {
         (await s3Error(restarted.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'half' })))).status,
       ).toBe(404);
       await victim.stop();
-      rmSync(killDir, { recursive: true, force: true });
     });
 
     it('completes at start-up a commit the process was killed in the middle of', async () => {
       // The patch renames an object's metadata, its MD5 and then its data into place, after
       // writing the renames to a journal. Here the process "died" after the first rename.
-      const crashDir = mkdtempSync(join(tmpdir(), 'streamdrop-s3rver-journal-'));
+      const crashDir = tempDir('journal');
       const tmp = join(crashDir, BUCKET, '._S3rver_tmp');
       const target = join(BUCKET, 'journal', 'key');
       mkdirSync(join(crashDir, BUCKET, 'journal'), { recursive: true });
@@ -447,7 +456,6 @@ describe('patched s3rver', () => {
       expect(object.ContentType).toBe('text/plain');
       expect(existsSync(tmp)).toBe(false);
       await restarted.stop();
-      rmSync(crashDir, { recursive: true, force: true });
     });
   });
 
