@@ -57,10 +57,7 @@ export async function startEmulators(stateDir: string, ports: EmulatorPorts, log
       {
         name: 's3rver (S3)',
         command: node,
-        // s3rver encrypts ListObjectsV2 continuation tokens with DES, which OpenSSL 3 keeps in its
-        // legacy provider: without it, every listing longer than one page (1000 keys at most)
-        // answers 500 InternalError.
-        args: ['--openssl-legacy-provider', join(pkg, 'src', 'emulators', 's3rver-child.mjs')],
+        args: [join(pkg, 'src', 'emulators', 's3rver-child.mjs')],
         cwd: pkg,
         env: { ...baseEnv, S3RVER_PORT: String(ports.s3), S3RVER_DIR: dirs.s3 },
         port: ports.s3,
