@@ -200,6 +200,16 @@ describe('upload core: the request', () => {
       /^content: /,
     ],
     ['a malformed contentType', { ...DEMO_BODY, contentType: 'not a type' }, /^contentType: /],
+    [
+      'a contentType with CR/LF before a parameter (a header injection)',
+      { ...DEMO_BODY, contentType: 'text/plain\r\n; charset=utf-8' },
+      /^contentType: must be a media type/,
+    ],
+    [
+      'text content with a lone surrogate, which UTF-8 cannot store',
+      '{"filename":"a.txt","content":"caf\\ud800e"}',
+      /^content: must be well-formed Unicode: it holds a lone surrogate/,
+    ],
     ['an unknown field', { ...DEMO_BODY, extra: true }, /^unknown field "extra"$/],
   ])('rejects %s with 400 and an actionable message, storing nothing', async (_label, body, message) => {
     const rejection = upload({ body });

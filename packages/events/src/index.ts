@@ -68,6 +68,7 @@ export {
 } from './upload-event';
 export {
   ContentTypeSchema,
+  contentTypeProblem,
   DEFAULT_MAX_UPLOAD_BYTES,
   decodeContent,
   decodedSizeUpperBound,
