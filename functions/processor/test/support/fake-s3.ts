@@ -49,6 +49,25 @@ export function s3Error(name: string, httpStatusCode: number): S3ServiceExceptio
   });
 }
 
+// What Node.js's http module refuses in a header value (checkInvalidHeaderChar): the SDK's request
+// would fail with this TypeError before reaching S3.
+const INVALID_HEADER_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
+
+/** Throws as Node.js does when a request would carry a header value it cannot send. */
+export function assertSendableHeaders(input: {
+  ContentType?: string;
+  Metadata?: Record<string, string>;
+}): void {
+  const values = { 'content-type': input.ContentType, ...input.Metadata };
+  for (const [name, value] of Object.entries(values)) {
+    if (value !== undefined && INVALID_HEADER_CHAR.test(value)) {
+      throw Object.assign(new TypeError(`Invalid character in header content ["${name}"]`), {
+        code: 'ERR_INVALID_CHAR',
+      });
+    }
+  }
+}
+
 export interface StoredObject {
   body: Buffer;
   contentType: string | undefined;
@@ -66,7 +85,8 @@ async function toBuffer(body: unknown): Promise<Buffer> {
 
 /**
  * A stateful in-memory S3 behind an aws-sdk-client-mock stub: objects written are read back,
- * HeadObject/GetObject on a missing key fail as S3 does, multipart uploads are assembled.
+ * HeadObject/GetObject on a missing key fail as S3 does, multipart uploads are assembled, and a
+ * header value Node.js could not send fails with its TypeError.
  */
 export class FakeS3 {
   readonly objects = new Map<string, StoredObject>();
@@ -105,10 +125,12 @@ export class FakeS3 {
       };
     });
     stub.on(PutObjectCommand).callsFake(async (input: PutObjectCommandInput) => {
+      assertSendableHeaders(input);
       this.store(input.Bucket, input.Key, await toBuffer(input.Body), input);
       return { ETag: '"put"' };
     });
     stub.on(CreateMultipartUploadCommand).callsFake(async (input: CreateMultipartUploadCommandInput) => {
+      assertSendableHeaders(input);
       const uploadId = `upload-${this.nextUploadId++}`;
       this.uploads.set(uploadId, { key: `${input.Bucket}/${input.Key}`, input, parts: new Map() });
       return { UploadId: uploadId, Bucket: input.Bucket, Key: input.Key };
