@@ -21,6 +21,22 @@ export class PermanentFailureError extends ProcessorError {
   }
 }
 
+/**
+ * Thrown by a transform that finds, part-way through, that it cannot transform its source
+ * faithfully (text declared UTF-8 that is not). The processor then stores the source byte for
+ * byte instead, with `note` in the processed object's `transform-note` metadata. Not a failure:
+ * the upload is kept, unchanged rather than corrupted.
+ */
+export class SourceNotTransformableError extends ProcessorError {
+  /** ASCII, fixed for a given source: it goes into S3 metadata, and the outcome must not depend on how the bytes were cut. */
+  readonly note: string;
+  constructor(note: string, options?: ErrorOptions) {
+    super(`the source cannot be transformed: ${note}`, options);
+    this.name = 'SourceNotTransformableError';
+    this.note = note;
+  }
+}
+
 export class InvalidEventError extends PermanentFailureError {
   constructor(cause: ValidationError) {
     super(`invalid upload event: ${cause.message}`, { cause });

@@ -11,12 +11,13 @@ import {
   isMissingObject,
   ProcessorError,
   SourceMissingError,
+  SourceNotTransformableError,
   WrongBucketError,
 } from './errors';
 import { type Invocation, writeFailureRecord } from './failure-record';
 import type { ByteBudget } from './limiter';
 import type { RecordLogger } from './logger';
-import type { Transform } from './transforms';
+import { copyUnchanged, type Transform } from './transforms';
 
 /** Smallest part S3 accepts: memory per record stays near (queue size + 1) parts. */
 export const UPLOAD_PART_SIZE = 5 * 1024 * 1024;
@@ -35,6 +36,9 @@ export interface ProcessDeps {
 }
 
 export type RecordOutcome = 'processed' | 'skipped' | 'failed-permanently';
+
+/** Metadata of a processed object its transform could not transform: why it holds the source unchanged. */
+export const TRANSFORM_NOTE = 'transform-note';
 
 /**
  * Processes one Kinesis record. A permanent failure is written to the failures bucket and
@@ -100,18 +104,43 @@ export async function writeProcessedTwin(
   return 'processed';
 }
 
-/** Streams the source through the transform into `key`, checking its sha256 on the way. */
+/**
+ * Streams the source through the transform into `key`, checking its sha256 on the way. When the
+ * transform finds it cannot transform the source faithfully, the source is read again and stored
+ * unchanged, with the transform's note in `transform-note`: copied, never corrupted.
+ */
 async function transformInto(
   key: string,
   metadata: Record<string, string>,
   event: UploadEventV1,
-  { s3, transform, config }: Omit<ProcessDeps, 'now'>,
+  deps: Omit<ProcessDeps, 'now'>,
+): Promise<void> {
+  try {
+    await streamInto(key, metadata, event, deps, (input) =>
+      deps.transform.transform(input, { contentType: event.contentType }),
+    );
+  } catch (error) {
+    if (!(error instanceof SourceNotTransformableError)) throw error;
+    deps.logger?.warn('the transform cannot transform this upload; storing it unchanged', {
+      uploadId: event.uploadId,
+      key,
+      note: error.note,
+    });
+    await streamInto(key, { ...metadata, [TRANSFORM_NOTE]: error.note }, event, deps, copyUnchanged);
+  }
+}
+
+/** Streams the source through `write` into `key`, checking its sha256 on the way. */
+async function streamInto(
+  key: string,
+  metadata: Record<string, string>,
+  event: UploadEventV1,
+  { s3, config }: Omit<ProcessDeps, 'now'>,
+  write: (input: AsyncIterable<Uint8Array>) => AsyncIterable<Uint8Array>,
 ): Promise<void> {
   const bucket = config.dataBucket;
   const body = await getSourceBody(s3, bucket, event.key);
-  const output = Readable.from(
-    transform.transform(verifySha256(body, event), { contentType: event.contentType }),
-  );
+  const output = Readable.from(write(verifySha256(body, event)));
   try {
     // A mismatch makes the source stream fail before its end, so lib-storage never sends the
     // last PutObject / CompleteMultipartUpload and aborts any multipart upload it began.

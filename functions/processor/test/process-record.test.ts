@@ -29,8 +29,8 @@ import {
 } from '@streamdrop/events/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { FailureRecordWriteError, PermanentFailureError } from '../src/errors';
-import { handleRecord, MAX_BUFFERED_BYTES, type ProcessDeps } from '../src/process-record';
-import { type Transform, upperCaseText } from '../src/transforms';
+import { handleRecord, MAX_BUFFERED_BYTES, type ProcessDeps, TRANSFORM_NOTE } from '../src/process-record';
+import { NOT_UTF8_NOTE, type Transform, upperCaseText } from '../src/transforms';
 import { chunksOf, FakeS3, s3Error, testS3Client } from './support/fake-s3';
 
 const FAILURES_BUCKET = 'streamdrop-test-failures';
@@ -137,6 +137,54 @@ describe('handleRecord', () => {
     expect(s3Mock).toHaveReceivedCommandTimes(CompleteMultipartUploadCommand, 1);
     expect(processedObject(event)?.body.equals(bytes)).toBe(true);
     expect(processedObject(event)?.metadata['source-sha256']).toBe(event.sha256);
+  });
+
+  describe('text declared UTF-8 that is not', () => {
+    it('stores the source unchanged, with a note, instead of decoding it into U+FFFD', async () => {
+      const latin1 = Buffer.from('Grüße aus Köln', 'latin1');
+      const { event, record } = givenUpload(latin1, { contentType: 'text/plain; charset=utf-8' });
+
+      await expect(handleRecord(record, invocation, deps)).resolves.toBe('processed');
+
+      const stored = processedObject(event);
+      expect(stored?.body.equals(latin1)).toBe(true);
+      expect(stored?.contentType).toBe('text/plain; charset=utf-8');
+      expect(stored?.metadata).toEqual({
+        'upload-id': event.uploadId,
+        'source-sha256': event.sha256,
+        'source-key': event.key,
+        transform: upperCaseText.name,
+        [TRANSFORM_NOTE]: NOT_UTF8_NOTE,
+      });
+      expect(deps.logger.warn).toHaveBeenCalledWith(
+        expect.any(String),
+        expect.objectContaining({ uploadId: event.uploadId, note: NOT_UTF8_NOTE }),
+      );
+      expect(fake.get(FAILURES_BUCKET, failureRecordKey(record.eventID))).toBeUndefined();
+    });
+
+    it('gives the same object however the bytes were cut, and skips it when delivered again', async () => {
+      const source = Buffer.concat([Buffer.from('a'.repeat(1000)), Buffer.from([0xff]), Buffer.from('b')]);
+      const { event, record } = givenUpload(source); // FakeS3 serves it in 64 KiB chunks
+
+      await handleRecord(record, invocation, deps);
+      await expect(handleRecord(record, invocation, deps)).resolves.toBe('skipped');
+
+      expect(processedObject(event)?.body.equals(source)).toBe(true);
+      expect(processedObject(event)?.versions).toBe(1);
+    });
+
+    it('aborts the multipart upload it had begun when the bad byte comes after the first part', async () => {
+      const source = Buffer.concat([Buffer.alloc(6 * 1024 * 1024, 'a'), Buffer.from([0xc3, 0x28])]);
+      const { event, record } = givenUpload(source);
+
+      await expect(handleRecord(record, invocation, deps)).resolves.toBe('processed');
+
+      expect(s3Mock).toHaveReceivedCommand(AbortMultipartUploadCommand);
+      expect(fake.openUploads).toBe(0);
+      expect(processedObject(event)?.body.equals(source)).toBe(true);
+      expect(processedObject(event)?.metadata[TRANSFORM_NOTE]).toBe(NOT_UTF8_NOTE);
+    });
   });
 
   describe('memory budget', () => {
