@@ -1,11 +1,5 @@
 import 'aws-sdk-client-mock-jest';
-import {
-  GetObjectCommand,
-  HeadObjectCommand,
-  NotFound,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   FailureRecordV1Schema,
   failureRecordKey,
@@ -22,7 +16,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { createHandler, type ProcessorDeps } from '../src/handler';
 import { upperCaseText } from '../src/transforms';
-import { FakeS3, s3Error, testS3Client } from './support/fake-s3';
+import { FakeS3, s3Error, sdkBody, testS3Client } from './support/fake-s3';
 
 const FAILURES_BUCKET = 'streamdrop-test-failures';
 const CONCURRENCY = 2;
@@ -191,12 +185,12 @@ describe('processor handler', () => {
     let maxInFlight = 0;
     const written = new Set<string>();
     const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
-    // A record is in flight from its HeadObject until its processed object is written.
-    s3Mock.on(HeadObjectCommand).callsFake(async () => {
+    // A record is in flight from its GetObject until its processed object is written.
+    s3Mock.on(GetObjectCommand).callsFake(async (input: { Bucket?: string; Key?: string }) => {
       inFlight += 1;
       maxInFlight = Math.max(maxInFlight, inFlight);
       await pause();
-      throw new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } });
+      return { Body: sdkBody([fake.get(input.Bucket, input.Key)?.body ?? Buffer.alloc(0)]) };
     });
     s3Mock.on(PutObjectCommand).callsFake(async (input: { Key?: string }) => {
       await pause();
