@@ -108,6 +108,7 @@ export async function acceptUpload(input: UploadInput, deps: UploadDeps): Promis
     now: deps.now,
   };
   const fingerprint = requestFingerprint({ filename: request.filename, contentType, sha256 });
+  let claimEtag: string | undefined;
   if (idempotencyKey) {
     const claimed = await withUnavailable('idempotency record', () =>
       claim(idempotency, { userSub: userSub, key: idempotencyKey, fingerprint, uploadId }),
@@ -116,11 +117,12 @@ export async function acceptUpload(input: UploadInput, deps: UploadDeps): Promis
       deps.logger?.info('idempotent replay', { uploadId, requestId: input.requestId });
       return { response: claimed.response, replayed: true };
     }
+    claimEtag = claimed.etag;
   }
   try {
     const response = await storeAndPublish();
     if (idempotencyKey) {
-      await complete(idempotency, { userSub, key: idempotencyKey, fingerprint, response }).catch(
+      await complete(idempotency, { userSub, key: idempotencyKey, fingerprint, response, claimEtag }).catch(
         (error: unknown) =>
           // The upload is durable; a retry with the key will take over the stale claim and
           // re-publish the same upload id, which the idempotent processor folds into one object.
