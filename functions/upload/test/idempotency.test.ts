@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  PutObjectTaggingCommand,
+} from '@aws-sdk/client-s3';
 import { makeHttpApiEvent, makeLambdaContext, TEST_USER_SUB } from '@streamdrop/events/testing';
 import { createHandler } from '../src/handler';
 import { idempotentUploadId, requestFingerprint } from '../src/idempotency';
@@ -50,6 +55,7 @@ function fakeBucket() {
       );
       return { VersionId: TEST_VERSION_ID, ETag: etagOf(input.Key) };
     });
+  s3Mock.on(PutObjectTaggingCommand).resolves({});
   s3Mock.on(DeleteObjectCommand).callsFake(async (input: { Key: string }) => {
     await roundTrip();
     objects.delete(input.Key);
@@ -161,6 +167,20 @@ describe('upload with an Idempotency-Key', () => {
     expect(again.replayed).toBe(false);
     expect(again.response.uploadId).toBe(first.response.uploadId);
     expect(kinesisMock).toHaveReceivedCommandTimes(PutRecordCommand, 2);
+  });
+
+  it('releases the key when the object cannot be marked complete, so the retry with the key goes through', async () => {
+    const objects = fakeBucket();
+    s3Mock
+      .on(PutObjectTaggingCommand)
+      .rejectsOnce(Object.assign(new Error('down'), { name: 'InternalError' }));
+
+    await expect(send({ 'idempotency-key': 'k-tag' })).rejects.toMatchObject({ statusCode: 503 });
+    expect([...objects.keys()].filter((k) => k.startsWith('idempotency/'))).toEqual([]);
+    expect([...objects.keys()].filter((k) => k.startsWith('uploads/'))).toEqual([]);
+
+    const retried = await send({ 'idempotency-key': 'k-tag' });
+    expect(retried.replayed).toBe(false);
   });
 
   it('releases the key when Kinesis fails, so the retry with the same key goes through', async () => {
