@@ -460,7 +460,8 @@ describe('streams handler: failing Kinesis', () => {
         $metadata: { httpStatusCode: 400 },
         message: `1 validation error detected: Value at 'partitionKey' failed to satisfy constraint (stream arn:aws:kinesis:us-east-1:123456789012:stream/${TEST_STREAM})`,
       });
-      kinesisMock.on(command === 'PutRecord' ? PutRecordCommand : PutRecordsCommand).rejects(refusal);
+      if (command === 'PutRecord') kinesisMock.on(PutRecordCommand).rejects(refusal);
+      else kinesisMock.on(PutRecordsCommand).rejects(refusal);
 
       const response = await invoke(route, { body });
 
