@@ -159,4 +159,50 @@ describe('the bench S3 stub', () => {
     expect(stub.objectCount('other', 'processed/')).toBe(1);
     expect(stub.objectCount('other', 'uploads/')).toBe(0);
   });
+
+  it('replaces an object on If-Match only while it still has that ETag', async () => {
+    const first = stub.putObject('data', 'processed/cas.txt', Buffer.from('one'));
+    const put = (etag: string, body: string) =>
+      s3.send(new PutObjectCommand({ Bucket: 'data', Key: 'processed/cas.txt', Body: body, IfMatch: etag }));
+
+    await put(first.etag, 'two');
+    await expect(put(first.etag, 'three')).rejects.toMatchObject({ $metadata: { httpStatusCode: 412 } });
+    await expect(
+      s3.send(
+        new PutObjectCommand({ Bucket: 'data', Key: 'processed/absent.txt', Body: 'x', IfMatch: '"x"' }),
+      ),
+    ).rejects.toMatchObject({ $metadata: { httpStatusCode: 412 } });
+
+    expect(stub.object('data', 'processed/cas.txt')?.sha256).toBe(sha256('two'));
+  });
+
+  it('refuses to complete a create-only multipart upload (If-None-Match: *) over an existing key', async () => {
+    stub.putObject('data', 'processed/twin.bin', Buffer.from('already here'));
+    const { UploadId } = await s3.send(
+      new CreateMultipartUploadCommand({ Bucket: 'data', Key: 'processed/twin.bin' }),
+    );
+    const part = await s3.send(
+      new UploadPartCommand({
+        Bucket: 'data',
+        Key: 'processed/twin.bin',
+        UploadId,
+        PartNumber: 1,
+        Body: 'new',
+      }),
+    );
+
+    await expect(
+      s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: 'data',
+          Key: 'processed/twin.bin',
+          UploadId,
+          IfNoneMatch: '*',
+          MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
+
+    expect(stub.object('data', 'processed/twin.bin')?.sha256).toBe(sha256('already here'));
+  });
 });

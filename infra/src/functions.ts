@@ -67,12 +67,21 @@ export class Functions extends Construct {
         [FUNCTION_ENV.serviceName]: serviceName(FUNCTION_IDS.upload),
       },
       bindings: [
-        // Delete is the rollback when the Kinesis put fails after the object was stored.
+        // Delete is the rollback when the Kinesis put fails after the object was stored. A
+        // PutObject with Tagging (stored pending) needs s3:PutObjectTagging too; marking the
+        // stored version complete needs s3:PutObjectVersionTagging (PutObjectTagging without
+        // a version id, on an unversioned bucket, s3:PutObjectTagging).
         bucketBinding(FUNCTION_ENV.dataBucket, storage.data, [
           {
             sid: 'WriteUploads',
             prefix: KEY_PREFIXES.uploads,
-            actions: ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+            actions: [
+              's3:PutObject',
+              's3:PutObjectTagging',
+              's3:PutObjectVersionTagging',
+              's3:DeleteObject',
+              's3:DeleteObjectVersion',
+            ],
           },
           // Idempotency-Key records: read, claim, complete, release.
           {
@@ -99,7 +108,8 @@ export class Functions extends Construct {
       },
       bindings: [
         stream.consumerBinding(),
-        // HeadObject is authorized by s3:GetObject, hence GetObject on processed/ (idempotency check).
+        // GetObject on processed/ authorizes the HeadObject that follows a refused conditional
+        // write, and S3 requires it for a PutObject with If-Match (replacing an older twin).
         bucketBinding(FUNCTION_ENV.dataBucket, storage.data, [
           { sid: 'ReadUploads', prefix: KEY_PREFIXES.uploads, actions: ['s3:GetObject'] },
           {

@@ -34,12 +34,16 @@ export class StreamdropStack extends TerraformStack {
     this.configureBackend(config);
 
     this.auth = new Auth(this, 'auth', { stage: config.stage, region: config.region, ...config.auth });
+    this.stream = new Stream(this, 'stream', { stage: config.stage });
     this.storage = new Storage(this, 'storage', {
       stage: config.stage,
       forceDestroy: config.forceDestroy,
       idempotencyTtlSeconds: config.idempotencyTtlSeconds,
+      eventLifetime: {
+        streamRetentionHours: this.stream.retentionHours,
+        maxRecordAgeSeconds: config.eventSource.maxRecordAgeSeconds,
+      },
     });
-    this.stream = new Stream(this, 'stream', { stage: config.stage });
     this.functions = new Functions(this, 'functions', {
       stage: config.stage,
       bundlesDir: config.bundlesDir,

@@ -6,7 +6,15 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA as S3BucketServerSideEncryptionConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA as S3BucketVersioning } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
-import { IDEMPOTENCY, idempotencyRecordExpiryDays, KEY_PREFIXES, stackName } from '@streamdrop/config';
+import {
+  IDEMPOTENCY,
+  idempotencyRecordExpiryDays,
+  KEY_PREFIXES,
+  pendingUploadExpiryDays,
+  STREAM,
+  stackName,
+  UPLOAD_STATE_TAG,
+} from '@streamdrop/config';
 import { Construct } from 'constructs';
 import type { Binding } from './lambda-function';
 
@@ -18,6 +26,16 @@ export interface SecureBucketOptions {
   readonly noncurrentVersionDays: number;
   /** Short-lived records under these prefixes expire (current and old versions) after `days`. */
   readonly expiringPrefixes?: readonly { readonly prefix: string; readonly days: number }[];
+  /**
+   * Objects under `prefix` that carry the tag `key=value` expire (current and old versions) after
+   * `days`: what was stored but never acknowledged.
+   */
+  readonly expiringTagged?: readonly {
+    readonly id: string;
+    readonly prefix: string;
+    readonly tag: { readonly key: string; readonly value: string };
+    readonly days: number;
+  }[];
 }
 
 /**
@@ -79,6 +97,13 @@ export class SecureBucket extends Construct {
           expiration: [{ days }],
           noncurrentVersionExpiration: [{ noncurrentDays: 1 }],
         })),
+        ...(options.expiringTagged ?? []).map(({ id, prefix, tag, days }) => ({
+          id,
+          status: 'Enabled',
+          filter: [{ and: [{ prefix, tags: { [tag.key]: tag.value } }] }],
+          expiration: [{ days }],
+          noncurrentVersionExpiration: [{ noncurrentDays: 1 }],
+        })),
       ],
       // Noncurrent-version rules act on versions: apply them once versioning is on (as the provider docs do).
       dependsOn: [versioning],
@@ -125,6 +150,11 @@ export interface StorageOptions {
   readonly noncurrentVersionDays?: number;
   /** How long the upload function answers an Idempotency-Key from its record (default a day). */
   readonly idempotencyTtlSeconds?: number;
+  /**
+   * The longest an upload event can wait to be delivered: the stream's retention and the event
+   * source mapping's maximum record age (-1: none). Objects never acknowledged outlive both.
+   */
+  readonly eventLifetime?: { readonly streamRetentionHours: number; readonly maxRecordAgeSeconds: number };
 }
 
 /**
@@ -153,6 +183,19 @@ export class Storage extends Construct {
       // Idempotency-Key records answer for the TTL the upload function is given; S3 expires
       // them a whole day after that, never while one must still answer.
       expiringPrefixes: [{ prefix: KEY_PREFIXES.idempotency, days: idempotencyRecordExpiryDays(ttlSeconds) }],
+      // An upload still tagged pending was never acknowledged: its writer died (or failed) between
+      // storing it and the 202. It is kept while an event naming it could still be delivered,
+      // then removed. Acknowledged uploads are tagged complete and never match.
+      expiringTagged: [
+        {
+          id: 'expire-pending-uploads',
+          prefix: KEY_PREFIXES.uploads,
+          tag: { key: UPLOAD_STATE_TAG.key, value: UPLOAD_STATE_TAG.pending },
+          days: pendingUploadExpiryDays(
+            options.eventLifetime ?? { streamRetentionHours: STREAM.retentionHours, maxRecordAgeSeconds: -1 },
+          ),
+        },
+      ],
     });
     this.failures = new SecureBucket(this, 'failures', {
       namePrefix: `${stackName(options.stage)}-failures-`,

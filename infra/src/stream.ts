@@ -1,5 +1,5 @@
 import { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
-import { stackName } from '@streamdrop/config';
+import { STREAM, stackName } from '@streamdrop/config';
 import { Construct } from 'constructs';
 import type { Binding } from './lambda-function';
 
@@ -16,15 +16,18 @@ export interface StreamOptions {
  */
 export class Stream extends Construct {
   readonly stream: KinesisStream;
+  /** How long Kinesis keeps a record, in hours (a number, where the resource's attribute is a token). */
+  readonly retentionHours: number;
 
   constructor(scope: Construct, id: string, options: StreamOptions) {
     super(scope, id);
+    this.retentionHours = options.retentionHours ?? STREAM.retentionHours;
     this.stream = new KinesisStream(this, 'stream', {
       name: `${stackName(options.stage)}-uploads`,
       streamModeDetails: { streamMode: 'ON_DEMAND' },
       encryptionType: 'KMS',
       kmsKeyId: 'alias/aws/kinesis',
-      retentionPeriod: options.retentionHours ?? 24,
+      retentionPeriod: this.retentionHours,
     });
   }
 

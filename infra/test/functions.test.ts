@@ -111,11 +111,17 @@ describe('functions', () => {
       });
     });
 
-    it('may put and delete (rollback) objects under uploads/, keep idempotency records, and put records on the stream', () => {
+    it('may put, tag (pending, then complete) and delete (rollback) objects under uploads/, keep idempotency records, and put records on the stream', () => {
       expect(grantsOf('streamdrop-dev-upload').slice(1)).toEqual([
         {
           effect: 'Allow',
-          actions: ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+          actions: [
+            's3:PutObject',
+            's3:PutObjectTagging',
+            's3:PutObjectVersionTagging',
+            's3:DeleteObject',
+            's3:DeleteObjectVersion',
+          ],
           resources: [`${dataArn}/uploads/*`],
         },
         {
@@ -126,6 +132,20 @@ describe('functions', () => {
         { effect: 'Allow', actions: ['s3:ListBucket'], resources: [dataArn] },
         { effect: 'Allow', actions: ['kinesis:PutRecord'], resources: [streamArn] },
       ]);
+    });
+
+    it('may tag objects under uploads/ only', () => {
+      const tagging = grantsOf('streamdrop-dev-upload').filter((g) =>
+        g.actions.some((a) => a.includes('Tagging')),
+      );
+      expect(tagging.flatMap((g) => g.resources)).toEqual([`${dataArn}/uploads/*`]);
+      for (const name of ['streamdrop-dev-processor', 'streamdrop-dev-streams']) {
+        expect(
+          grantsOf(name)
+            .flatMap((g) => g.actions)
+            .filter((a) => a.includes('Tagging')),
+        ).toEqual([]);
+      }
     });
 
     it('cannot read uploads or processed objects (only its own idempotency records)', () => {

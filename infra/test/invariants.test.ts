@@ -10,6 +10,7 @@ import {
   ROUTES,
   STACK_OUTPUTS,
   TRANSFORM_NAMES,
+  UPLOAD_STATE_TAG,
   VARIABLES,
   variablesOf,
 } from '@streamdrop/config';
@@ -24,6 +25,32 @@ const functionEnv = (tf: TerraformJson, id: keyof typeof FUNCTION_IDS): Record<s
   const fn = findResource(tf, 'aws_lambda_function', 'function_name', functionName('dev', FUNCTION_IDS[id]));
   return (fn.body.environment as { variables: Record<string, string> }).variables;
 };
+
+interface LifecycleRule {
+  id: string;
+  filter: { prefix?: string; and?: { prefix?: string; tags?: Record<string, string> }[] }[];
+  expiration?: { days: number }[];
+}
+
+/** Expiry of the lifecycle rule for uploads still tagged pending, in days. */
+function pendingExpiryDays(tf: TerraformJson): number {
+  const rules = Object.values(resourcesOf(tf, 'aws_s3_bucket_lifecycle_configuration')).flatMap(
+    (config) => config.rule as LifecycleRule[],
+  );
+  const matching = rules.filter((rule) => {
+    const and = rule.filter[0]?.and?.[0];
+    return (
+      and?.prefix === KEY_PREFIXES.uploads && and.tags?.[UPLOAD_STATE_TAG.key] === UPLOAD_STATE_TAG.pending
+    );
+  });
+  expect(matching).toHaveLength(1);
+  const days = matching[0]?.expiration?.[0]?.days;
+  if (days === undefined) throw new Error('the pending-uploads rule has no expiration');
+  return days;
+}
+
+const streamOf = (tf: TerraformJson) => Object.values(resourcesOf(tf, 'aws_kinesis_stream'))[0];
+const mappingOf = (tf: TerraformJson) => Object.values(resourcesOf(tf, 'aws_lambda_event_source_mapping'))[0];
 
 /** Expiry of the data bucket's lifecycle rule for idempotency records, in days. */
 function idempotencyExpiryDays(tf: TerraformJson): number {
@@ -93,6 +120,33 @@ describe('the synthesized stack and @streamdrop/config', () => {
         String(IDEMPOTENCY.defaultTtlSeconds),
       );
       expect(idempotencyExpiryDays(tf)).toBe(2);
+    });
+  });
+
+  describe('uploads never acknowledged (tagged pending)', () => {
+    it.each([
+      ['the defaults', {}],
+      ['records at most a minute old', { STREAMDROP_MAX_RECORD_AGE_SECONDS: '60' }],
+      ['records of any age the stream keeps', { STREAMDROP_MAX_RECORD_AGE_SECONDS: '-1' }],
+      ['records up to a day old', { STREAMDROP_MAX_RECORD_AGE_SECONDS: '86400' }],
+      ['records up to a day and a second old', { STREAMDROP_MAX_RECORD_AGE_SECONDS: '86401' }],
+      ['records up to a week old', { STREAMDROP_MAX_RECORD_AGE_SECONDS: '604800' }],
+    ])(
+      'with %s, outlive every event that can still name them: the stream retention and the maximum record age, plus a day',
+      (_label, env) => {
+        const { tf: stack } = synth(env);
+        const retentionSeconds = Number(streamOf(stack)?.retention_period) * 3600;
+        const maxAge = Number(mappingOf(stack)?.maximum_record_age_in_seconds);
+        const lastDelivery = maxAge === -1 ? retentionSeconds : Math.max(retentionSeconds, maxAge);
+
+        expect(retentionSeconds).toBeGreaterThan(0);
+        expect(pendingExpiryDays(stack) * DAY_SECONDS).toBeGreaterThanOrEqual(lastDelivery + DAY_SECONDS);
+      },
+    );
+
+    it('are tagged by the names the upload function uses, and expire after two days by default', () => {
+      expect(pendingExpiryDays(tf)).toBe(2);
+      expect(UPLOAD_STATE_TAG).toEqual({ key: 'streamdrop-state', pending: 'pending', complete: 'complete' });
     });
   });
 

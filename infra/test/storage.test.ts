@@ -120,6 +120,44 @@ describe('storage', () => {
     });
   });
 
+  it('expires uploads still tagged pending (never acknowledged) two days after they were stored', () => {
+    const data = findResource(tf, 'aws_s3_bucket', 'bucket_prefix', 'streamdrop-dev-data-');
+    expect(json).toHaveResourceWithProperties(S3BucketLifecycleConfiguration, {
+      bucket: ref('aws_s3_bucket', data.id, 'id'),
+      rule: expect.arrayContaining([
+        {
+          id: 'expire-pending-uploads',
+          status: 'Enabled',
+          filter: [{ and: [{ prefix: 'uploads/', tags: { 'streamdrop-state': 'pending' } }] }],
+          expiration: [{ days: 2 }],
+          noncurrent_version_expiration: [{ noncurrent_days: 1 }],
+        },
+      ]),
+    });
+  });
+
+  it('expires nothing else under uploads/: acknowledged uploads (tagged complete) are never touched', () => {
+    const rules = Object.values(resourcesOf(tf, 'aws_s3_bucket_lifecycle_configuration')).flatMap(
+      (config) => config.rule as { id: string; filter: unknown[]; expiration?: unknown }[],
+    );
+    const touchingUploads = rules.filter(
+      (rule) => rule.expiration && JSON.stringify(rule.filter).includes('uploads/'),
+    );
+    expect(touchingUploads.map((rule) => rule.id)).toEqual(['expire-pending-uploads']);
+    expect(JSON.stringify(touchingUploads[0]?.filter)).not.toContain('complete');
+  });
+
+  it('puts the pending-uploads rule on the data bucket only', () => {
+    const failures = findResource(tf, 'aws_s3_bucket', 'bucket_prefix', 'streamdrop-dev-failures-');
+    const lifecycle = findResource(
+      tf,
+      'aws_s3_bucket_lifecycle_configuration',
+      'bucket',
+      ref('aws_s3_bucket', failures.id, 'id'),
+    );
+    expect(JSON.stringify(lifecycle.body)).not.toContain('streamdrop-state');
+  });
+
   it('lets destroy empty the buckets when STREAMDROP_FORCE_DESTROY=true', () => {
     const buckets = Object.values(
       resourcesOf(synth({ STREAMDROP_FORCE_DESTROY: 'true' }).tf, 'aws_s3_bucket'),

@@ -9,7 +9,7 @@ import type { TextSource } from './text-source';
 /**
  * BENCH-ONLY S3 stub. An S3-compatible HTTP server on loopback (path-style) that answers the
  * calls the functions make — HeadObject, GetObject, PutObject, DeleteObject and multipart
- * upload — after a fixed latency, so that a benchmark measures the client's behaviour under
+ * upload, with S3's conditional writes (412 for a failed If-None-Match or If-Match) — after a fixed latency, so that a benchmark measures the client's behaviour under
  * S3-like round trips rather than an emulator's speed. It keeps what was written as size,
  * sha256, metadata (and the bytes of small objects); it checks no signature. Never used by the
  * product: the local stack runs s3rver.
@@ -98,6 +98,17 @@ function bodyOf(request: IncomingMessage): AsyncIterable<Buffer> {
   return encoding.includes('aws-chunked') || sha.startsWith('STREAMING-')
     ? decodeAwsChunked(request)
     : (request as AsyncIterable<Buffer>);
+}
+
+/**
+ * S3's conditional writes on PutObject and CompleteMultipartUpload: `If-None-Match: *` only when
+ * the key is absent, `If-Match: <etag>` only when the current object has that ETag.
+ */
+function preconditionHolds(request: IncomingMessage, existing: StubObject | undefined): boolean {
+  if (request.headers['if-none-match'] === '*' && existing) return false;
+  const ifMatch = request.headers['if-match'];
+  if (ifMatch !== undefined && ifMatch !== existing?.etag) return false;
+  return true;
 }
 
 function operationOf(method: string, query: URLSearchParams, hasKey: boolean): S3Operation | undefined {
@@ -229,7 +240,7 @@ export async function startS3Stub(options: S3StubOptions = {}): Promise<S3Stub> 
         return void response.end();
       }
       case 'PutObject': {
-        if (request.headers['if-none-match'] === '*' && existing) {
+        if (!preconditionHolds(request, existing)) {
           return error(response, 412, 'PreconditionFailed', 'At least one of the pre-conditions failed.');
         }
         const written = streamed ?? { size: 0, sha256: '', kept: undefined };
@@ -283,6 +294,10 @@ export async function startS3Stub(options: S3StubOptions = {}): Promise<S3Stub> 
         if (!upload) return error(response, 404, 'NoSuchUpload', 'The specified upload does not exist.');
         if (upload.waiting.size > 0) {
           return error(response, 400, 'InvalidPartOrder', 'a part is missing before the last one received');
+        }
+        // As S3 does, a failed precondition leaves the upload open: the caller aborts it.
+        if (!preconditionHolds(request, objects.get(id(upload.bucket, upload.key)))) {
+          return error(response, 412, 'PreconditionFailed', 'At least one of the pre-conditions failed.');
         }
         uploads.delete(uploadId);
         const stored = store(upload.bucket, upload.key, {

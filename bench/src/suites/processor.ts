@@ -7,7 +7,7 @@ import { batches, kinesisRecord, type UploadedObject, uploadLocation } from '../
 import { type Metric, metric } from '../lib/metrics';
 import { repoRoot, scratchDir, workerPath } from '../lib/paths';
 import type { BenchOptions, Suite } from '../lib/suite';
-import { type S3Stub, startS3Stub } from '../stubs/s3-stub';
+import { type S3Operation, type S3Stub, startS3Stub } from '../stubs/s3-stub';
 import { sha256Of, textSource, upperCasedSource, wholeUnits } from '../stubs/text-source';
 import { requireBundle } from './bundle-size';
 
@@ -84,6 +84,38 @@ function checkProcessed(stub: S3Stub, records: readonly KinesisStreamRecord[], e
   }
 }
 
+/** S3 calls the stub answered, per operation: a copy, so that two snapshots can be subtracted. */
+export type CallCounts = Partial<Record<S3Operation, number>>;
+
+/** Calls per record between two snapshots of the stub's counters, in total and per operation. */
+export function callsPerRecord(
+  before: CallCounts,
+  after: CallCounts,
+  records: number,
+): { total: number; byOperation: CallCounts } {
+  const byOperation: CallCounts = {};
+  let total = 0;
+  for (const [operation, count] of Object.entries(after) as [S3Operation, number][]) {
+    const calls = count - (before[operation] ?? 0);
+    if (calls === 0) continue;
+    byOperation[operation] = calls / records;
+    total += calls;
+  }
+  return { total: total / records, byOperation };
+}
+
+/** `GetObject 1, PutObject 1`: the per-operation breakdown for a metric's note. */
+export function describeCalls(byOperation: CallCounts): string {
+  const parts = Object.entries(byOperation).map(([operation, n]) => `${operation} ${Number(n.toFixed(2))}`);
+  return parts.length > 0 ? parts.join(', ') : 'none';
+}
+
+function assertProcessed(name: string, result: BatchResult): void {
+  if (!result.ok || result.failures !== 0) {
+    throw new Error(`${name} failed: ${result.error ?? `${result.failures} batch item failures`}`);
+  }
+}
+
 /** Runs `count` records (after one warm-up batch) through a bundle; throws unless all were processed. */
 async function throughputOf(
   stub: S3Stub,
@@ -92,18 +124,38 @@ async function throughputOf(
   count: { warmup: number; timed: number },
   env: Env,
   expectedSha256: string | undefined,
-): Promise<BatchResult> {
+): Promise<BatchResult & { all: KinesisStreamRecord[]; calls: { total: number; byOperation: CallCounts } }> {
   const records = smallUploads(stub, count.warmup + count.timed);
   const manifest = {
     warmup: batches(records.slice(0, count.warmup), BATCH_SIZE),
     batches: batches(records.slice(count.warmup), BATCH_SIZE),
   };
+  const before = { ...stub.calls };
   const result = await runBatches(bundle, name, manifest, env);
-  if (!result.ok || result.failures !== 0) {
-    throw new Error(`${name} failed: ${result.error ?? `${result.failures} batch item failures`}`);
-  }
+  assertProcessed(name, result);
   if (expectedSha256) checkProcessed(stub, records, expectedSha256);
-  return result;
+  return { ...result, all: records, calls: callsPerRecord(before, stub.calls, records.length) };
+}
+
+/**
+ * The same records delivered again (a retry, a redrive or a replay): S3 calls per record when
+ * every processed twin already exists. Throws unless all were skipped or processed.
+ */
+async function redeliveryOf(
+  stub: S3Stub,
+  bundle: string,
+  records: readonly KinesisStreamRecord[],
+  env: Env,
+): Promise<{ total: number; byOperation: CallCounts }> {
+  const before = { ...stub.calls };
+  const result = await runBatches(
+    bundle,
+    'processor-redelivery',
+    { warmup: [], batches: batches(records, BATCH_SIZE) },
+    env,
+  );
+  assertProcessed('redelivery', result);
+  return callsPerRecord(before, stub.calls, records.length);
 }
 
 const rate = (r: BatchResult) => ((r.records ?? 0) * 1000) / (r.ms ?? Number.NaN);
@@ -113,7 +165,8 @@ const cpuPerRecord = (r: BatchResult) => (r.cpuUs ?? Number.NaN) / (r.records ??
  * Records per second of the production processor bundle, fed batches of 100 records one after
  * another (one shard), each record a 1 KiB text object on an S3 stub that adds a fixed latency
  * to every call; against the seed-style processor on the same stub in the same run. The SDK
- * floor (the same three S3 calls per record and nothing else) shows what bounds the rate.
+ * floor (three S3 calls per record and nothing else: HeadObject, GetObject, PutObject, the design
+ * before conditional writes) shows what bounded the rate; ours now makes two (s3_calls_per_record).
  */
 export const processorThroughput: Suite = {
   name: 'processor throughput',
@@ -133,6 +186,12 @@ export const processorThroughput: Suite = {
         env,
         expected,
       );
+      const redelivered = await redeliveryOf(
+        stub,
+        requireBundle('processor'),
+        oursResult.all.slice(0, BATCH_SIZE),
+        env,
+      );
       const floorResult = await throughputOf(
         stub,
         floor.file,
@@ -151,6 +210,9 @@ export const processorThroughput: Suite = {
       );
 
       const concurrency = env.PROCESSOR_CONCURRENCY ?? 'the default';
+      log(
+        `  S3 calls per record: ${oursResult.calls.total.toFixed(2)} (${describeCalls(oursResult.calls.byOperation)}); redelivered: ${redelivered.total.toFixed(2)} (${describeCalls(redelivered.byOperation)})`,
+      );
       log(
         `  ours: ${oursResult.records} records in ${oursResult.ms?.toFixed(0)} ms (PROCESSOR_CONCURRENCY ${concurrency}), ${cpuPerRecord(oursResult).toFixed(0)} µs CPU each; SDK floor ${rate(floorResult).toFixed(0)}/s, ${cpuPerRecord(floorResult).toFixed(0)} µs; seed-style: ${seedResult.records} in ${seedResult.ms?.toFixed(0)} ms`,
       );
@@ -172,11 +234,25 @@ export const processorThroughput: Suite = {
           note: 'CPU (user + system) of the processor process per record, same runs; baseline: seed-style',
         }),
         metric({
+          name: 'processor.s3_calls_per_record',
+          value: oursResult.calls.total,
+          unit: 'calls',
+          baseline: floorResult.calls.total,
+          note: `S3 requests the stub answered per record on the normal path (first delivery, no processed twin yet), warm-up included: ${describeCalls(oursResult.calls.byOperation)}; baseline: the SDK floor handler (${describeCalls(floorResult.calls.byOperation)})`,
+        }),
+        metric({
+          name: 'processor.s3_calls_per_record_redelivered',
+          value: redelivered.total,
+          unit: 'calls',
+          baseline: oursResult.calls.total,
+          note: `S3 requests per record when the same ${BATCH_SIZE} records are delivered again and every processed twin exists (a retry, redrive or replay): ${describeCalls(redelivered.byOperation)}; baseline: the normal path`,
+        }),
+        metric({
           name: 'processor.records_per_s_sdk_floor',
           value: rate(floorResult),
           unit: 'records/s',
           baseline: rate(oursResult),
-          note: 'bench-only handler making the same three S3 calls per record (HeadObject, GetObject + body, PutObject) on the same client settings and concurrency, and nothing else; baseline: ours',
+          note: 'bench-only handler making three S3 calls per record (HeadObject, GetObject + body, PutObject: the processor before conditional writes; ours makes two) on the same client settings and concurrency, and nothing else; baseline: ours',
         }),
         metric({
           name: 'processor.cpu_us_per_record_sdk_floor',

@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  AbortMultipartUploadCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { decodeUploadEvent, processedKeyFor, type UploadEventV1 } from '@streamdrop/events';
 import type { KinesisStreamRecord } from 'aws-lambda';
@@ -11,12 +16,13 @@ import {
   isMissingObject,
   ProcessorError,
   SourceMissingError,
+  SourceNotTransformableError,
   WrongBucketError,
 } from './errors';
 import { type Invocation, writeFailureRecord } from './failure-record';
 import type { ByteBudget } from './limiter';
 import type { RecordLogger } from './logger';
-import type { Transform } from './transforms';
+import { copyUnchanged, type Transform } from './transforms';
 
 /** Smallest part S3 accepts: memory per record stays near (queue size + 1) parts. */
 export const UPLOAD_PART_SIZE = 5 * 1024 * 1024;
@@ -35,6 +41,9 @@ export interface ProcessDeps {
 }
 
 export type RecordOutcome = 'processed' | 'skipped' | 'failed-permanently';
+
+/** Metadata of a processed object its transform could not transform: why it holds the source unchanged. */
+export const TRANSFORM_NOTE = 'transform-note';
 
 /**
  * Processes one Kinesis record. A permanent failure is written to the failures bucket and
@@ -67,9 +76,26 @@ export async function handleRecord(
   }
 }
 
+/** How the processed object may be written: only if absent, or only over the twin we looked at. */
+type WriteCondition = { readonly IfNoneMatch: '*' } | { readonly IfMatch: string };
+const CREATE_ONLY: WriteCondition = { IfNoneMatch: '*' };
+
+/** Conditional writes of one record that may lose to another writer before it goes back to be retried. */
+export const MAX_WRITE_ATTEMPTS = 3;
+
+/** The metadata that says which upload, and which transform, a processed object was made from. */
+const IDENTITY = ['upload-id', 'source-sha256', 'transform'] as const;
+
 /**
  * Writes the processed twin of an upload (`processed/...` for `uploads/...`), unless one made
  * from the same upload by the same transform is already there.
+ *
+ * The write itself is the check: S3 creates the object only if the key is absent
+ * (`If-None-Match: *`), so the normal path is two calls, GetObject and PutObject, and two
+ * deliveries of one record can never both write. A 412 means a twin exists; one HeadObject then
+ * says whether it is this upload's (skipped) or an older one (another transform, another source),
+ * which is replaced, but only while it is still that object (`If-Match: <its ETag>`). A 409 means
+ * another conditional write of the key is under way: look again the same way.
  */
 export async function writeProcessedTwin(
   event: UploadEventV1,
@@ -86,42 +112,126 @@ export async function writeProcessedTwin(
     'source-key': encodeURI(event.key),
     transform: deps.transform.name,
   };
-
-  if (await isAlreadyProcessed(s3, bucket, key, metadata)) {
+  const skip = () => {
     logger?.info('already processed, skipping', { uploadId: event.uploadId, key });
-    return 'skipped';
+    return 'skipped' as const;
+  };
+
+  let condition = CREATE_ONLY;
+  // A source larger than one part is looked up first: redelivered, it would otherwise be read and
+  // uploaded whole before S3 refused to complete it. One HeadObject is cheap next to its parts.
+  if (event.size > UPLOAD_PART_SIZE) {
+    const twin = await headTwin(s3, bucket, key);
+    if (twin && isSameUpload(twin.metadata, metadata)) return skip();
+    if (twin) condition = { IfMatch: twin.etag };
   }
 
   // A small object is buffered whole (one PutObject), a large one a few parts at a time.
   const buffered = Math.min(event.size, MAX_BUFFERED_BYTES);
-  const write = () => transformInto(key, metadata, event, deps);
-  await (deps.memory ? deps.memory(buffered, write) : write());
-  logger?.info('processed', { uploadId: event.uploadId, key });
-  return 'processed';
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const write = () => transformInto(key, metadata, condition, event, deps);
+      await (deps.memory ? deps.memory(buffered, write) : write());
+      logger?.info('processed', { uploadId: event.uploadId, key });
+      return 'processed';
+    } catch (error) {
+      if (!isConditionLost(error)) throw error;
+      if (attempt >= MAX_WRITE_ATTEMPTS) {
+        throw new ProcessorError(`${key} kept changing while it was written; the record will be retried`, {
+          cause: error,
+        });
+      }
+    }
+    const twin = await headTwin(s3, bucket, key);
+    if (!twin) {
+      condition = CREATE_ONLY; // deleted since: create it
+    } else if (isSameUpload(twin.metadata, metadata)) {
+      return skip();
+    } else {
+      logger?.info('replacing a processed object made from another upload or transform', {
+        uploadId: event.uploadId,
+        key,
+        found: Object.fromEntries(IDENTITY.map((name) => [name, twin.metadata[name]])),
+      });
+      condition = { IfMatch: twin.etag };
+    }
+  }
 }
 
-/** Streams the source through the transform into `key`, checking its sha256 on the way. */
+/**
+ * Streams the source through the transform into `key`, checking its sha256 on the way. When the
+ * transform finds it cannot transform the source faithfully, the source is read again and stored
+ * unchanged, with the transform's note in `transform-note`: copied, never corrupted.
+ */
 async function transformInto(
   key: string,
   metadata: Record<string, string>,
+  condition: WriteCondition,
   event: UploadEventV1,
-  { s3, transform, config }: Omit<ProcessDeps, 'now'>,
+  deps: Omit<ProcessDeps, 'now'>,
+): Promise<void> {
+  try {
+    await streamInto(key, metadata, condition, event, deps, (input) =>
+      deps.transform.transform(input, { contentType: event.contentType }),
+    );
+  } catch (error) {
+    if (!(error instanceof SourceNotTransformableError)) throw error;
+    deps.logger?.warn('the transform cannot transform this upload; storing it unchanged', {
+      uploadId: event.uploadId,
+      key,
+      note: error.note,
+    });
+    await streamInto(
+      key,
+      { ...metadata, [TRANSFORM_NOTE]: error.note },
+      condition,
+      event,
+      deps,
+      copyUnchanged,
+    );
+  }
+}
+
+/** Streams the source through `write` into `key` under `condition`, checking its sha256 on the way. */
+async function streamInto(
+  key: string,
+  metadata: Record<string, string>,
+  condition: WriteCondition,
+  event: UploadEventV1,
+  { s3, config }: Omit<ProcessDeps, 'now'>,
+  write: (input: AsyncIterable<Uint8Array>) => AsyncIterable<Uint8Array>,
 ): Promise<void> {
   const bucket = config.dataBucket;
   const body = await getSourceBody(s3, bucket, event.key);
-  const output = Readable.from(
-    transform.transform(verifySha256(body, event), { contentType: event.contentType }),
-  );
+  const output = Readable.from(write(verifySha256(body, event)));
+  // lib-storage passes the condition to PutObject (one part) and to CompleteMultipartUpload; S3
+  // takes no condition on CreateMultipartUpload or UploadPart, and their requests leave it out.
+  const upload = new Upload({
+    client: s3,
+    params: {
+      Bucket: bucket,
+      Key: key,
+      Body: output,
+      ContentType: event.contentType,
+      Metadata: metadata,
+      ...condition,
+    },
+    partSize: UPLOAD_PART_SIZE,
+    queueSize: UPLOAD_QUEUE_SIZE,
+    leavePartsOnError: false,
+  });
   try {
     // A mismatch makes the source stream fail before its end, so lib-storage never sends the
     // last PutObject / CompleteMultipartUpload and aborts any multipart upload it began.
-    await new Upload({
-      client: s3,
-      params: { Bucket: bucket, Key: key, Body: output, ContentType: event.contentType, Metadata: metadata },
-      partSize: UPLOAD_PART_SIZE,
-      queueSize: UPLOAD_QUEUE_SIZE,
-      leavePartsOnError: false,
-    }).done();
+    await upload.done();
+  } catch (error) {
+    // A refused CompleteMultipartUpload leaves its upload open (S3 keeps the parts): abort it.
+    if (isConditionLost(error) && upload.uploadId !== undefined) {
+      await s3
+        .send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: upload.uploadId }))
+        .catch(() => undefined); // the bucket's lifecycle rule aborts it within 7 days anyway
+    }
+    throw error;
   } finally {
     // Insurance: however the upload ended, the source's connection must not stay open.
     output.destroy();
@@ -129,18 +239,34 @@ async function transformInto(
   }
 }
 
-async function isAlreadyProcessed(
+/** True when S3 refused a conditional write: 412 (the condition is false) or 409 (a concurrent one). */
+function isConditionLost(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return (
+    error.name === 'PreconditionFailed' ||
+    error.name === 'ConditionalRequestConflict' ||
+    status === 412 ||
+    status === 409
+  );
+}
+
+function isSameUpload(found: Record<string, string>, expected: Record<string, string>): boolean {
+  return IDENTITY.every((name) => found[name] === expected[name]);
+}
+
+/** The processed object's metadata and ETag, or `undefined` when there is none. */
+async function headTwin(
   s3: S3Client,
   bucket: string,
   key: string,
-  expected: Record<string, string>,
-): Promise<boolean> {
+): Promise<{ metadata: Record<string, string>; etag: string } | undefined> {
   try {
     const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-    const found = head.Metadata ?? {};
-    return ['upload-id', 'source-sha256', 'transform'].every((name) => found[name] === expected[name]);
+    if (head.ETag === undefined) throw new ProcessorError(`HeadObject ${key} answered without an ETag`);
+    return { metadata: head.Metadata ?? {}, etag: head.ETag };
   } catch (error) {
-    if (isMissingObject(error)) return false;
+    if (isMissingObject(error)) return undefined;
     throw error;
   }
 }

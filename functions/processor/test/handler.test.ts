@@ -1,11 +1,5 @@
 import 'aws-sdk-client-mock-jest';
-import {
-  GetObjectCommand,
-  HeadObjectCommand,
-  NotFound,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   FailureRecordV1Schema,
   failureRecordKey,
@@ -22,7 +16,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { createHandler, type ProcessorDeps } from '../src/handler';
 import { upperCaseText } from '../src/transforms';
-import { FakeS3, s3Error, testS3Client } from './support/fake-s3';
+import { FakeS3, s3Error, sdkBody, testS3Client } from './support/fake-s3';
 
 const FAILURES_BUCKET = 'streamdrop-test-failures';
 const CONCURRENCY = 2;
@@ -90,6 +84,72 @@ describe('processor handler', () => {
     expect(processedText(good.event)).toBe('HELLO KINESIS 1');
   });
 
+  it('writes off an event whose content type holds CR/LF at once, and processes its neighbours', async () => {
+    const [first, last] = [uploadRecord(1), uploadRecord(3)];
+    const event = makeUploadEvent({
+      uploadId: 'upload-2',
+      content: 'hello kinesis 2',
+      contentType: 'text/plain\r\nx-amz-meta-evil: 1',
+    });
+    fake.put(TEST_BUCKET, event.key, 'hello kinesis 2', 'text/plain');
+    const poisoned = makeKinesisRecord(event);
+
+    const response = await handler(
+      makeKinesisEvent([first.record, poisoned, last.record]),
+      makeLambdaContext(),
+    );
+
+    // Not in batchItemFailures: the event source mapping never delivers it again.
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(s3Mock).toHaveReceivedCommandWith(PutObjectCommand, {
+      Bucket: FAILURES_BUCKET,
+      Key: failureRecordKey(poisoned.eventID),
+    });
+    expect(s3Mock.commandCalls(PutObjectCommand, { Bucket: FAILURES_BUCKET })).toHaveLength(1);
+    const stored = fake.get(FAILURES_BUCKET, failureRecordKey(poisoned.eventID));
+    const failure = FailureRecordV1Schema.parse(JSON.parse(stored?.body.toString('utf8') ?? 'null'));
+    expect(failure.errorName).toBe('InvalidEventError');
+    expect(failure.reason).toMatch(/^invalid upload event: contentType: must be a media type/);
+    expect(processedText(event)).toBeUndefined();
+    expect(processedText(first.event)).toBe('HELLO KINESIS 1');
+    expect(processedText(last.event)).toBe('HELLO KINESIS 3');
+  });
+
+  it('writes off a record whose request Node.js refuses to send, instead of retrying it', async () => {
+    const [first, middle] = [uploadRecord(1), uploadRecord(2)];
+    s3Mock.on(PutObjectCommand, { Bucket: TEST_BUCKET, Key: processedKeyFor(middle.event.key) }).rejects(
+      Object.assign(new TypeError('Invalid character in header content ["x-amz-meta-source-key"]'), {
+        code: 'ERR_INVALID_CHAR',
+      }),
+    );
+
+    const response = await handler(makeKinesisEvent([first.record, middle.record]), makeLambdaContext());
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    const stored = fake.get(FAILURES_BUCKET, failureRecordKey(middle.record.eventID));
+    const failure = FailureRecordV1Schema.parse(JSON.parse(stored?.body.toString('utf8') ?? 'null'));
+    expect(failure.errorName).toBe('UnsendableRequestError');
+    expect(failure.reason).toContain('ERR_INVALID_CHAR');
+    expect(processedText(first.event)).toBe('HELLO KINESIS 1');
+  });
+
+  it('writes off a record S3 refuses with a client error that cannot change, and retries one that can', async () => {
+    const [refused, denied] = [uploadRecord(1), uploadRecord(2)];
+    s3Mock.on(GetObjectCommand, { Key: refused.event.key }).rejects(s3Error('InvalidObjectState', 403));
+    s3Mock.on(GetObjectCommand, { Key: denied.event.key }).rejects(s3Error('AccessDenied', 403));
+
+    const response = await handler(makeKinesisEvent([refused.record, denied.record]), makeLambdaContext());
+
+    expect(response).toEqual({
+      batchItemFailures: [{ itemIdentifier: denied.record.kinesis.sequenceNumber }],
+    });
+    const stored = fake.get(FAILURES_BUCKET, failureRecordKey(refused.record.eventID));
+    expect(JSON.parse(stored?.body.toString('utf8') ?? 'null')).toMatchObject({
+      errorName: 'S3RefusedError',
+    });
+    expect(fake.get(FAILURES_BUCKET, failureRecordKey(denied.record.eventID))).toBeUndefined();
+  });
+
   it('does not throw for a batch where every record failed permanently', async () => {
     const response = await handler(
       makeKinesisEvent([makeKinesisRecord('nope'), makeKinesisRecord('[]')]),
@@ -125,12 +185,12 @@ describe('processor handler', () => {
     let maxInFlight = 0;
     const written = new Set<string>();
     const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
-    // A record is in flight from its HeadObject until its processed object is written.
-    s3Mock.on(HeadObjectCommand).callsFake(async () => {
+    // A record is in flight from its GetObject until its processed object is written.
+    s3Mock.on(GetObjectCommand).callsFake(async (input: { Bucket?: string; Key?: string }) => {
       inFlight += 1;
       maxInFlight = Math.max(maxInFlight, inFlight);
       await pause();
-      throw new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } });
+      return { Body: sdkBody([fake.get(input.Bucket, input.Key)?.body ?? Buffer.alloc(0)]) };
     });
     s3Mock.on(PutObjectCommand).callsFake(async (input: { Key?: string }) => {
       await pause();

@@ -29,9 +29,15 @@ import {
 } from '@streamdrop/events/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { FailureRecordWriteError, PermanentFailureError } from '../src/errors';
-import { handleRecord, MAX_BUFFERED_BYTES, type ProcessDeps } from '../src/process-record';
-import { type Transform, upperCaseText } from '../src/transforms';
-import { chunksOf, FakeS3, s3Error, testS3Client } from './support/fake-s3';
+import {
+  handleRecord,
+  MAX_BUFFERED_BYTES,
+  MAX_WRITE_ATTEMPTS,
+  type ProcessDeps,
+  TRANSFORM_NOTE,
+} from '../src/process-record';
+import { NOT_UTF8_NOTE, type Transform, upperCaseText } from '../src/transforms';
+import { chunksOf, FakeS3, preconditionFailed, s3Error, testS3Client } from './support/fake-s3';
 
 const FAILURES_BUCKET = 'streamdrop-test-failures';
 const NOW = new Date('2026-11-21T10:05:00.000Z');
@@ -65,6 +71,21 @@ function givenUpload(content: Uint8Array | string, overrides: Partial<UploadEven
   });
   fake.put(TEST_BUCKET, event.key, content, event.contentType);
   return { event, record: makeKinesisRecord(event) };
+}
+
+/** Puts a processed twin of the upload into the fake, with the given identity metadata. */
+function givenTwin(event: UploadEventV1, identity: Record<string, string>) {
+  const key = processedKeyFor(event.key);
+  fake.put(TEST_BUCKET, key, 'AN EARLIER OUTPUT', event.contentType);
+  const twin = fake.get(TEST_BUCKET, key);
+  if (!twin) throw new Error('the fake did not keep the twin');
+  twin.metadata = {
+    'upload-id': event.uploadId,
+    'source-sha256': event.sha256,
+    'source-key': event.key,
+    ...identity,
+  };
+  return { ...twin };
 }
 
 function processedObject(event: UploadEventV1) {
@@ -139,6 +160,54 @@ describe('handleRecord', () => {
     expect(processedObject(event)?.metadata['source-sha256']).toBe(event.sha256);
   });
 
+  describe('text declared UTF-8 that is not', () => {
+    it('stores the source unchanged, with a note, instead of decoding it into U+FFFD', async () => {
+      const latin1 = Buffer.from('Grüße aus Köln', 'latin1');
+      const { event, record } = givenUpload(latin1, { contentType: 'text/plain; charset=utf-8' });
+
+      await expect(handleRecord(record, invocation, deps)).resolves.toBe('processed');
+
+      const stored = processedObject(event);
+      expect(stored?.body.equals(latin1)).toBe(true);
+      expect(stored?.contentType).toBe('text/plain; charset=utf-8');
+      expect(stored?.metadata).toEqual({
+        'upload-id': event.uploadId,
+        'source-sha256': event.sha256,
+        'source-key': event.key,
+        transform: upperCaseText.name,
+        [TRANSFORM_NOTE]: NOT_UTF8_NOTE,
+      });
+      expect(deps.logger.warn).toHaveBeenCalledWith(
+        expect.any(String),
+        expect.objectContaining({ uploadId: event.uploadId, note: NOT_UTF8_NOTE }),
+      );
+      expect(fake.get(FAILURES_BUCKET, failureRecordKey(record.eventID))).toBeUndefined();
+    });
+
+    it('gives the same object however the bytes were cut, and skips it when delivered again', async () => {
+      const source = Buffer.concat([Buffer.from('a'.repeat(1000)), Buffer.from([0xff]), Buffer.from('b')]);
+      const { event, record } = givenUpload(source); // FakeS3 serves it in 64 KiB chunks
+
+      await handleRecord(record, invocation, deps);
+      await expect(handleRecord(record, invocation, deps)).resolves.toBe('skipped');
+
+      expect(processedObject(event)?.body.equals(source)).toBe(true);
+      expect(processedObject(event)?.versions).toBe(1);
+    });
+
+    it('aborts the multipart upload it had begun when the bad byte comes after the first part', async () => {
+      const source = Buffer.concat([Buffer.alloc(6 * 1024 * 1024, 'a'), Buffer.from([0xc3, 0x28])]);
+      const { event, record } = givenUpload(source);
+
+      await expect(handleRecord(record, invocation, deps)).resolves.toBe('processed');
+
+      expect(s3Mock).toHaveReceivedCommand(AbortMultipartUploadCommand);
+      expect(fake.openUploads).toBe(0);
+      expect(processedObject(event)?.body.equals(source)).toBe(true);
+      expect(processedObject(event)?.metadata[TRANSFORM_NOTE]).toBe(NOT_UTF8_NOTE);
+    });
+  });
+
   describe('memory budget', () => {
     /** A budget that grants at once and notes what it was asked for, and whether S3 was read yet. */
     function spyBudget() {
@@ -169,40 +238,61 @@ describe('handleRecord', () => {
       expect(asked.map((a) => a.bytes)).toEqual([MAX_BUFFERED_BYTES]);
     });
 
-    it('takes nothing from the budget for a record that was already processed', async () => {
+    it('takes nothing from the budget for a large record that was already processed', async () => {
       const asked = spyBudget();
-      const { record } = givenUpload('hello kinesis');
-      await handleRecord(record, invocation, deps);
+      const { event, record } = givenUpload('hello kinesis', { size: 2 ** 30 });
+      givenTwin(event, { transform: upperCaseText.name });
 
       await expect(handleRecord(record, invocation, deps)).resolves.toBe('skipped');
 
-      expect(asked).toHaveLength(1);
+      expect(asked).toEqual([]);
+      expect(s3Mock).not.toHaveReceivedCommand(GetObjectCommand);
     });
   });
 
-  describe('idempotency', () => {
-    it('skips without reading or writing when the processed object carries the same upload', async () => {
-      const { event, record } = givenUpload('hello kinesis');
-      s3Mock.on(HeadObjectCommand).resolves({
-        Metadata: {
-          'upload-id': event.uploadId,
-          'source-sha256': event.sha256,
-          'source-key': event.key,
-          transform: upperCaseText.name,
-        },
+  describe('conditional writes', () => {
+    const dataCalls = () =>
+      s3Mock
+        .calls()
+        .map((call) => call.args[0])
+        .filter((command) => (command.input as { Bucket?: string }).Bucket === TEST_BUCKET)
+        .map((command) => command.constructor.name);
+
+    /** S3 refuses the first PutObject of `key` with `error`; later ones reach the fake. */
+    function refuseFirstWrite(key: string, error: Error) {
+      let refused = false;
+      s3Mock.on(PutObjectCommand, { Key: key }).callsFake(async (input) => {
+        if (refused) return fake.putObject(input);
+        refused = true;
+        throw error;
       });
+    }
+
+    it('makes two S3 calls on the normal path: GetObject, then a create-only PutObject', async () => {
+      const { event, record } = givenUpload('hello kinesis');
+
+      await expect(handleRecord(record, invocation, deps)).resolves.toBe('processed');
+
+      expect(dataCalls()).toEqual(['GetObjectCommand', 'PutObjectCommand']);
+      expect(s3Mock).toHaveReceivedCommandWith(PutObjectCommand, {
+        Key: processedKeyFor(event.key),
+        IfNoneMatch: '*',
+      });
+      expect(s3Mock).not.toHaveReceivedCommand(HeadObjectCommand);
+    });
+
+    it("skips, after one HeadObject, when S3 refuses the write because this upload's twin exists", async () => {
+      const { event, record } = givenUpload('hello kinesis');
+      const twin = givenTwin(event, { transform: upperCaseText.name });
 
       await expect(handleRecord(record, invocation, deps)).resolves.toBe('skipped');
 
-      expect(s3Mock).toHaveReceivedCommandWith(HeadObjectCommand, {
-        Bucket: TEST_BUCKET,
-        Key: processedKeyFor(event.key),
-      });
-      expect(s3Mock).not.toHaveReceivedCommand(GetObjectCommand);
-      expect(s3Mock).not.toHaveReceivedCommand(PutObjectCommand);
+      expect(dataCalls()).toEqual(['GetObjectCommand', 'PutObjectCommand', 'HeadObjectCommand']);
+      expect(processedObject(event)).toEqual(twin);
+      expect(deps.logger.info).toHaveBeenCalledWith('already processed, skipping', expect.anything());
     });
 
-    it('yields one identical object when the same record is processed twice', async () => {
+    it('yields one object, one version, when the same record is processed twice', async () => {
       const { event, record } = givenUpload('hello kinesis');
 
       await expect(handleRecord(record, invocation, deps)).resolves.toBe('processed');
@@ -211,20 +301,155 @@ describe('handleRecord', () => {
 
       expect(processedObject(event)).toEqual(first);
       expect(processedObject(event)?.versions).toBe(1);
-      expect(s3Mock).toHaveReceivedCommandTimes(GetObjectCommand, 1);
     });
 
-    it('processes again when the processed object came from another transform', async () => {
+    it('lets only one of two deliveries running at once write the object', async () => {
       const { event, record } = givenUpload('hello kinesis');
-      fake.put(TEST_BUCKET, processedKeyFor(event.key), 'old output');
-      const old = processedObject(event);
-      if (old)
-        old.metadata = { 'upload-id': event.uploadId, 'source-sha256': event.sha256, transform: 'old-v0' };
+
+      const outcomes = await Promise.all([
+        handleRecord(record, invocation, deps),
+        handleRecord(record, invocation, deps),
+      ]);
+
+      expect(outcomes.sort()).toEqual(['processed', 'skipped']);
+      expect(processedObject(event)?.versions).toBe(1);
+    });
+
+    it('replaces a twin made by another transform, but only while it is still that object (If-Match)', async () => {
+      const { event, record } = givenUpload('hello kinesis');
+      const old = givenTwin(event, { transform: 'old-v0' });
 
       await expect(handleRecord(record, invocation, deps)).resolves.toBe('processed');
 
+      expect(s3Mock).toHaveReceivedCommandWith(PutObjectCommand, {
+        Key: processedKeyFor(event.key),
+        IfMatch: old.etag,
+      });
       expect(processedObject(event)?.body.toString('utf8')).toBe('HELLO KINESIS');
       expect(processedObject(event)?.metadata.transform).toBe(upperCaseText.name);
+      expect(processedObject(event)?.versions).toBe(2);
+    });
+
+    it('replaces a twin made from another source (sha256) of the same upload id', async () => {
+      const { event, record } = givenUpload('hello kinesis');
+      givenTwin(event, { transform: upperCaseText.name, 'source-sha256': sha256('an earlier body') });
+
+      await expect(handleRecord(record, invocation, deps)).resolves.toBe('processed');
+
+      expect(processedObject(event)?.metadata['source-sha256']).toBe(event.sha256);
+    });
+
+    it('looks again when the twin changed between its HeadObject and the replacing write', async () => {
+      const { event, record } = givenUpload('hello kinesis');
+      givenTwin(event, { transform: 'old-v0' });
+      // The first look sees an ETag that is already stale: its If-Match write is refused.
+      let looks = 0;
+      s3Mock.on(HeadObjectCommand).callsFake(async (input) => {
+        looks += 1;
+        const head = await fake.headObject(input);
+        return looks === 1 ? { ...head, ETag: '"stale"' } : head;
+      });
+
+      await expect(handleRecord(record, invocation, deps)).resolves.toBe('processed');
+
+      expect(s3Mock).toHaveReceivedCommandTimes(HeadObjectCommand, 2);
+      expect(processedObject(event)?.metadata.transform).toBe(upperCaseText.name);
+    });
+
+    it('creates the object when the twin that refused the write is gone by the time it looks', async () => {
+      const { event, record } = givenUpload('hello kinesis');
+      refuseFirstWrite(processedKeyFor(event.key), preconditionFailed());
+
+      await expect(handleRecord(record, invocation, deps)).resolves.toBe('processed');
+
+      expect(s3Mock.commandCalls(PutObjectCommand).map((c) => c.args[0].input.IfNoneMatch)).toEqual([
+        '*',
+        '*',
+      ]);
+      expect(processedObject(event)?.body.toString('utf8')).toBe('HELLO KINESIS');
+    });
+
+    it('retries a 409 ConditionalRequestConflict (another conditional write under way) by looking again', async () => {
+      const { event, record } = givenUpload('hello kinesis');
+      refuseFirstWrite(processedKeyFor(event.key), s3Error('ConditionalRequestConflict', 409));
+
+      await expect(handleRecord(record, invocation, deps)).resolves.toBe('processed');
+
+      expect(s3Mock).toHaveReceivedCommandTimes(HeadObjectCommand, 1);
+      expect(processedObject(event)?.versions).toBe(1);
+    });
+
+    it(`hands the record back for a retry after ${MAX_WRITE_ATTEMPTS} lost conditional writes`, async () => {
+      const { event, record } = givenUpload('hello kinesis');
+      s3Mock
+        .on(PutObjectCommand, { Key: processedKeyFor(event.key) })
+        .rejects(s3Error('ConditionalRequestConflict', 409));
+
+      await expect(handleRecord(record, invocation, deps)).rejects.toThrow('kept changing');
+
+      expect(s3Mock.commandCalls(PutObjectCommand, { Key: processedKeyFor(event.key) })).toHaveLength(
+        MAX_WRITE_ATTEMPTS,
+      );
+      expect(fake.get(FAILURES_BUCKET, failureRecordKey(record.eventID))).toBeUndefined();
+    });
+
+    it('rethrows a failing HeadObject after a refused write, and overwrites nothing', async () => {
+      const { event, record } = givenUpload('hello kinesis');
+      const twin = givenTwin(event, { transform: 'old-v0' });
+      s3Mock.on(HeadObjectCommand).rejects(s3Error('SlowDown', 503));
+
+      await expect(handleRecord(record, invocation, deps)).rejects.toThrow('SlowDown');
+
+      expect(processedObject(event)).toEqual(twin);
+    });
+
+    describe('objects larger than one part', () => {
+      const large = () => randomBytes(6 * 1024 * 1024 + 7);
+
+      it("looks first, and skips without reading the source when this upload's twin exists", async () => {
+        const { event, record } = givenUpload(large(), { contentType: 'application/octet-stream' });
+        givenTwin(event, { transform: upperCaseText.name });
+
+        await expect(handleRecord(record, invocation, deps)).resolves.toBe('skipped');
+
+        expect(dataCalls()).toEqual(['HeadObjectCommand']);
+      });
+
+      it('completes the multipart upload only if the key is still absent', async () => {
+        const bytes = large();
+        const { event, record } = givenUpload(bytes, { contentType: 'application/octet-stream' });
+
+        await expect(handleRecord(record, invocation, deps)).resolves.toBe('processed');
+
+        expect(s3Mock).toHaveReceivedCommandWith(CompleteMultipartUploadCommand, { IfNoneMatch: '*' });
+        expect(processedObject(event)?.body.equals(bytes)).toBe(true);
+      });
+
+      it("replaces another transform's twin with If-Match on CompleteMultipartUpload", async () => {
+        const { event, record } = givenUpload(large(), { contentType: 'application/octet-stream' });
+        const old = givenTwin(event, { transform: 'old-v0' });
+
+        await expect(handleRecord(record, invocation, deps)).resolves.toBe('processed');
+
+        expect(s3Mock).toHaveReceivedCommandWith(CompleteMultipartUploadCommand, { IfMatch: old.etag });
+        expect(processedObject(event)?.metadata.transform).toBe(upperCaseText.name);
+      });
+
+      it('aborts its multipart upload when a twin appeared meanwhile and S3 refuses to complete it', async () => {
+        const { event, record } = givenUpload(large(), { contentType: 'application/octet-stream' });
+        // Another delivery writes the twin after this one looked and before it completes.
+        s3Mock.on(CreateMultipartUploadCommand).callsFakeOnce(async () => {
+          givenTwin(event, { transform: upperCaseText.name });
+          return { UploadId: 'raced', Bucket: TEST_BUCKET, Key: processedKeyFor(event.key) };
+        });
+        s3Mock.on(UploadPartCommand, { UploadId: 'raced' }).resolves({ ETag: '"p"' });
+        s3Mock.on(CompleteMultipartUploadCommand, { UploadId: 'raced' }).rejects(preconditionFailed());
+
+        await expect(handleRecord(record, invocation, deps)).resolves.toBe('skipped');
+
+        expect(s3Mock).toHaveReceivedCommandWith(AbortMultipartUploadCommand, { UploadId: 'raced' });
+        expect(processedObject(event)?.versions).toBe(1);
+      });
     });
   });
 
@@ -378,15 +603,6 @@ describe('handleRecord', () => {
 
       expect(s3Mock).not.toHaveReceivedCommand(PutObjectCommand);
       expect(deps.logger.error).toHaveBeenCalled();
-    });
-
-    it('rethrows a failing HeadObject that is not a 404 instead of overwriting', async () => {
-      const { record } = givenUpload('hello kinesis');
-      s3Mock.on(HeadObjectCommand).rejects(s3Error('SlowDown', 503));
-
-      await expect(handleRecord(record, invocation, deps)).rejects.toThrow('SlowDown');
-
-      expect(s3Mock).not.toHaveReceivedCommand(GetObjectCommand);
     });
 
     it('rethrows a failing write of the processed object and releases the source stream', async () => {

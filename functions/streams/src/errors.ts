@@ -50,6 +50,21 @@ export class RouteNotFoundError extends NotFoundError {
   }
 }
 
+/** What a caller reads when Kinesis refused its records as invalid: no Kinesis message, which may name ARNs. */
+export const RECORDS_REFUSED_MESSAGE =
+  'Kinesis refused the request as invalid; check each record against the limits: a partition key of 1 to 256 UTF-16 code units, at most 1 MiB of data plus partition key, an explicit hash key from 0 to 2^128 - 1';
+
+/**
+ * Kinesis refused the caller's records (ValidationException, InvalidArgumentException): a limit
+ * the proxy's own checks did not catch. The caller's request, not the service, is at fault: 400.
+ */
+export class RecordsRefusedError extends StreamsError {
+  constructor(options?: ErrorOptions) {
+    super(400, RECORDS_REFUSED_MESSAGE, { cause: options?.cause, logMessage: 'Kinesis refused the records' });
+    this.name = 'RecordsRefusedError';
+  }
+}
+
 /** Kinesis still refused for rate or limit reasons after the SDK's own retries. */
 export class ThrottledError extends StreamsError {
   constructor(message: string, options: ErrorOptions & { retryAfterSeconds?: number } = {}) {

@@ -22,7 +22,13 @@ import {
   PutRecordsResponseSchema,
 } from '@streamdrop/events';
 import type { Config } from './config';
-import { StreamNotFoundError, StreamServiceError, type StreamsError, ThrottledError } from './errors';
+import {
+  RecordsRefusedError,
+  StreamNotFoundError,
+  StreamServiceError,
+  type StreamsError,
+  ThrottledError,
+} from './errors';
 import { toWire } from './wire';
 
 export interface StreamsDeps {
@@ -39,11 +45,19 @@ const THROTTLING = new Set([
   'KMSThrottlingException',
 ]);
 
+// Kinesis's answers to a request it will not take as written. Only PutRecord(s) carry what the
+// caller wrote; for the other operations the request is ours, and such an answer is our fault.
+const INVALID_REQUEST = new Set(['ValidationException', 'InvalidArgumentException']);
+const CALLER_DATA_OPERATIONS = new Set(['PutRecord', 'PutRecords']);
+
 /** The StreamsError an error from `kinesis.send` stands for. SDK messages stay in `cause`. */
 export function kinesisFailure(error: unknown, operation: string, streamName?: string): StreamsError {
   const name = error instanceof Error ? error.name : undefined;
   if (name === 'ResourceNotFoundException' && streamName !== undefined) {
     return new StreamNotFoundError(streamName, { cause: error });
+  }
+  if (name !== undefined && INVALID_REQUEST.has(name) && CALLER_DATA_OPERATIONS.has(operation)) {
+    return new RecordsRefusedError({ cause: error });
   }
   if (name !== undefined && THROTTLING.has(name)) {
     return new ThrottledError(`Kinesis is busy (${operation} was throttled); retry later`, { cause: error });

@@ -1,4 +1,5 @@
 import {
+  DescribeStreamCommand,
   KinesisServiceException,
   LimitExceededException,
   ProvisionedThroughputExceededException,
@@ -17,6 +18,7 @@ import {
 import { makeHttpApiEvent, makeLambdaContext, TEST_USER_SUB } from '@streamdrop/events/testing';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createConfig } from '../src/config';
+import { RECORDS_REFUSED_MESSAGE } from '../src/errors';
 import { createHandler } from '../src/handler';
 import { logger } from '../src/logger';
 import type { StreamsDeps } from '../src/streams';
@@ -173,14 +175,24 @@ describe('streams handler: who may call', () => {
   it.each([
     ['[admins]', '[admins]'],
     ['[users admins]', '[users admins]'],
-    ['["admins"] (JSON)', '["admins"]'],
-    ['an array', ['users', 'admins']],
   ])('lets an admin whose groups claim is %s in', async (_label, groups) => {
     const response = await invoke('listStreams', {
       claims: { sub: TEST_USER_SUB, 'cognito:groups': groups },
     });
 
     expect(response.statusCode).toBe(200);
+  });
+
+  it.each([
+    ['["admins"]: a group named "admins", quotes included', '["admins"]'],
+    ['[[admins]]: a group named [admins]', '[[admins]]'],
+    ['an array, a form API Gateway never passes', ['users', 'admins']],
+  ])('keeps out a caller whose groups claim is %s', async (_label, groups) => {
+    const response = await invoke('listStreams', {
+      claims: { sub: TEST_USER_SUB, 'cognito:groups': groups },
+    });
+
+    expect(response.statusCode).toBe(403);
   });
 });
 
@@ -200,6 +212,21 @@ describe('streams handler: limits', () => {
       'a record over 1 MiB',
       { Data: 'x'.repeat(MiB), PartitionKey: 'k' },
       /^Data: .*at most 1 MiB \(1048576 bytes\)/,
+    ],
+    [
+      'a partition key of 256 astral-plane characters (512 UTF-16 code units, as Kinesis counts)',
+      { Data: 'x', PartitionKey: '🚀'.repeat(256) },
+      /^PartitionKey: must be 1 to 256 Unicode characters \(got 512; Kinesis counts UTF-16 code units/,
+    ],
+    [
+      'a partition key with a lone surrogate',
+      { Data: 'x', PartitionKey: 'k\ud800' },
+      /^PartitionKey: must be well-formed Unicode/,
+    ],
+    [
+      'Data with a lone surrogate',
+      { Data: 'x\udc00', PartitionKey: 'k' },
+      /^Data: must be well-formed Unicode/,
     ],
   ])(
     'answers PutRecord with %s with 400 naming the limit and never calls Kinesis',
@@ -234,6 +261,11 @@ describe('streams handler: limits', () => {
       'more than 5 MiB in total',
       { records: records(6, 'x'.repeat(1_000_000)) },
       /^records: .*at most 5 MiB \(5242880 bytes\)/,
+    ],
+    [
+      'a partition key of 129 emoji (258 UTF-16 code units)',
+      { records: [...records(1), { data: 'x', 'partition-key': '😀'.repeat(129) }] },
+      /^records\.1\.partition-key: must be 1 to 256 Unicode characters \(got 258; /,
     ],
   ])(
     'answers PutRecords with %s with 400 naming the limit and never calls Kinesis',
@@ -413,6 +445,44 @@ describe('streams handler: failing Kinesis', () => {
       expect(response.headers?.['retry-after']).toBe('1');
     },
   );
+
+  it.each([
+    ['PutRecord', 'putRecord', PUT_RECORD_BODY, 'ValidationException'],
+    ['PutRecord', 'putRecord', PUT_RECORD_BODY, 'InvalidArgumentException'],
+    ['PutRecords', 'putRecords', PUT_RECORDS_BODY, 'ValidationException'],
+    ['PutRecords', 'putRecords', PUT_RECORDS_BODY, 'InvalidArgumentException'],
+  ] as const)(
+    'answers a %s that Kinesis still refuses (%s / %s) with 400 and a safe message, not 502',
+    async (command, route, body, name) => {
+      const refusal = new KinesisServiceException({
+        name,
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+        message: `1 validation error detected: Value at 'partitionKey' failed to satisfy constraint (stream arn:aws:kinesis:us-east-1:123456789012:stream/${TEST_STREAM})`,
+      });
+      if (command === 'PutRecord') kinesisMock.on(PutRecordCommand).rejects(refusal);
+      else kinesisMock.on(PutRecordsCommand).rejects(refusal);
+
+      const response = await invoke(route, { body });
+
+      expect(response.statusCode).toBe(400);
+      expect(errorBody(response)).toEqual({ message: RECORDS_REFUSED_MESSAGE, requestId: REQUEST_ID });
+      expect(response.body).not.toMatch(/123456789012|arn:aws|Exception|validation error/);
+    },
+  );
+
+  it('answers a ValidationException on a call the caller did not write (DescribeStream) with 502', async () => {
+    kinesisMock.on(DescribeStreamCommand).rejects(
+      new KinesisServiceException({
+        name: 'ValidationException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+        message: 'bad request',
+      }),
+    );
+
+    expect((await invoke('describeStream')).statusCode).toBe(502);
+  });
 
   it.each([
     [

@@ -83,6 +83,9 @@ describe('streams handler, defence in depth', () => {
       ['a group that only contains it', { 'cognito:groups': '[super-admins]' }],
       ['another case', { 'cognito:groups': '[Admins]' }],
       ['the name with a trailing space inside JSON', { 'cognito:groups': '["admins "]' }],
+      ['a group named "admins", quotes included', { 'cognito:groups': '["admins"]' }],
+      ['a group named [admins]', { 'cognito:groups': '[[admins]]' }],
+      ['a Cyrillic look-alike of the name', { 'cognito:groups': '[\u0430dmins]' }],
       ['the group in another claim', { groups: '[admins]', 'custom:role': 'admins' }],
     ])('answers 403 to a caller with %s, without calling Kinesis', async (_label, extra) => {
       const { deps, calls } = fakeKinesis();

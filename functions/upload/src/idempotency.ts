@@ -2,8 +2,9 @@
  * `Idempotency-Key` support. Records live in the data bucket under
  * `idempotency/<sub>/<sha256(key)>.json`: no extra service to run, IAM scoped by prefix, a
  * lifecycle rule expires them a whole day after their TTL (the stack derives both from
- * STREAMDROP_IDEMPOTENCY_TTL_SECONDS), and S3 conditional writes (`If-None-Match: *`) make the
- * claim atomic on AWS. Cost per keyed request: one GET and two PUTs (about $0.011 per 1,000 keyed
+ * STREAMDROP_IDEMPOTENCY_TTL_SECONDS), and S3 conditional writes make every change atomic on AWS:
+ * a claim creates the record only if absent (`If-None-Match: *`), takes over a stale or expired
+ * one only while it is the record it read (`If-Match`), and completes only its own claim. Cost per keyed request: one GET and two PUTs (about $0.011 per 1,000 keyed
  * uploads in us-east-1), against ~$0.0019 per 1,000 for a DynamoDB on-demand table, which
  * would be one more resource, emulator and IAM policy to keep; the difference is noise next
  * to the upload itself (one PUT). The upload id is derived from (sub, key), so even two
@@ -68,7 +69,8 @@ export function requestFingerprint(fields: Record<string, string | undefined>): 
   return sha256(JSON.stringify(Object.entries(fields).sort(([a], [b]) => a.localeCompare(b))));
 }
 
-export type ClaimResult = { kind: 'claimed' } | { kind: 'replay'; response: UploadResponse };
+/** `etag`: the claim record's, so that completing it can check it is still ours. */
+export type ClaimResult = { kind: 'claimed'; etag?: string } | { kind: 'replay'; response: UploadResponse };
 
 export interface IdempotencyDeps {
   s3: Pick<S3Client, 'send'>;
@@ -81,30 +83,54 @@ const recordKey = (userSub: string, key: string) => `${IDEMPOTENCY_PREFIX}${user
 // A pending claim older than this belongs to an invocation that died: it may be taken over.
 const STALE_PENDING_MS = 60_000;
 
-async function read(deps: IdempotencyDeps, objectKey: string): Promise<IdempotencyRecord | undefined> {
+/** The record under `objectKey` and its ETag; `record` is undefined when absent or unreadable. */
+interface Found {
+  readonly exists: boolean;
+  readonly record: IdempotencyRecord | undefined;
+  readonly etag: string | undefined;
+}
+
+async function read(deps: IdempotencyDeps, objectKey: string): Promise<Found> {
   try {
     const result = await deps.s3.send(new GetObjectCommand({ Bucket: deps.bucket, Key: objectKey }));
-    const parsed = IdempotencyRecordSchema.safeParse(
-      JSON.parse((await result.Body?.transformToString()) ?? ''),
-    );
-    return parsed.success ? parsed.data : undefined;
+    let json: unknown;
+    try {
+      json = JSON.parse((await result.Body?.transformToString()) ?? '');
+    } catch {
+      json = undefined;
+    }
+    const parsed = IdempotencyRecordSchema.safeParse(json);
+    return { exists: true, record: parsed.success ? parsed.data : undefined, etag: result.ETag };
   } catch (error) {
     const name = (error as { name?: string }).name;
-    if (name === 'NoSuchKey' || name === 'NotFound') return undefined;
+    if (name === 'NoSuchKey' || name === 'NotFound')
+      return { exists: false, record: undefined, etag: undefined };
     throw error;
   }
 }
 
-async function write(deps: IdempotencyDeps, objectKey: string, record: IdempotencyRecord, create: boolean) {
-  await deps.s3.send(
+/**
+ * How a write may replace what is there: create only (`If-None-Match: *`), only over the record
+ * we read (`If-Match: <its ETag>`), or unconditionally when S3 gave no ETag to match.
+ */
+type Condition = { IfNoneMatch: '*' } | { IfMatch: string } | Record<string, never>;
+
+async function write(
+  deps: IdempotencyDeps,
+  objectKey: string,
+  record: IdempotencyRecord,
+  condition: Condition,
+): Promise<string | undefined> {
+  const result = await deps.s3.send(
     new PutObjectCommand({
       Bucket: deps.bucket,
       Key: objectKey,
       Body: JSON.stringify(record),
       ContentType: 'application/json',
-      ...(create ? { IfNoneMatch: '*' } : {}),
+      ...condition,
     }),
   );
+  return result?.ETag;
 }
 
 const isConditionFailure = (error: unknown) => {
@@ -126,7 +152,8 @@ export async function claim(
   const objectKey = recordKey(args.userSub, args.key);
   const now = deps.now();
   for (let attempt = 0; attempt < 2; attempt++) {
-    const existing = await read(deps, objectKey);
+    const found = await read(deps, objectKey);
+    const existing = found.record;
     const expired = existing && now.getTime() - Date.parse(existing.createdAt) > deps.ttlSeconds * 1000;
     if (existing && !expired) {
       if (existing.fingerprint !== args.fingerprint) throw new IdempotencyKeyReusedError();
@@ -141,22 +168,31 @@ export async function claim(
       uploadId: args.uploadId,
       createdAt: now.toISOString(),
     };
+    // Create it if there was nothing; take over a stale, expired or unreadable record only while
+    // it is still the one we read. Either way, of two requests racing here exactly one wins.
+    const condition: Condition = !found.exists
+      ? { IfNoneMatch: '*' }
+      : found.etag !== undefined
+        ? { IfMatch: found.etag }
+        : {};
     try {
-      // Create-if-absent when there was nothing; a stale or expired record is overwritten.
-      await write(deps, objectKey, record, existing === undefined);
-      return { kind: 'claimed' };
+      return { kind: 'claimed', etag: await write(deps, objectKey, record, condition) };
     } catch (error) {
-      // Another request created the record between our read and write: look again.
+      // Another request wrote the record between our read and write: look again. A different
+      // body then gets 422, the same body 409 (or the first answer once it is complete).
       if (!isConditionFailure(error)) throw error;
     }
   }
   throw new IdempotencyInProgressError();
 }
 
-/** Stores the response to replay for later requests with the same key. */
+/**
+ * Stores the response to replay for later requests with the same key, over our own claim only
+ * (`If-Match: <the claim's ETag>`): a claim taken over meanwhile is not ours to complete.
+ */
 export async function complete(
   deps: IdempotencyDeps,
-  args: { userSub: string; key: string; fingerprint: string; response: UploadResponse },
+  args: { userSub: string; key: string; fingerprint: string; response: UploadResponse; claimEtag?: string },
 ): Promise<void> {
   await write(
     deps,
@@ -168,7 +204,7 @@ export async function complete(
       createdAt: deps.now().toISOString(),
       response: args.response,
     },
-    false,
+    args.claimEtag !== undefined ? { IfMatch: args.claimEtag } : {},
   );
 }
 

@@ -1,8 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
-import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { IDEMPOTENCY } from '@streamdrop/config';
+import {
+  DeleteObjectCommand,
+  PutObjectCommand,
+  PutObjectTaggingCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { IDEMPOTENCY, UPLOAD_STATE_TAG, uploadStateTagging } from '@streamdrop/config';
 import {
   decodeContent,
   defaultContentType,
@@ -76,6 +81,11 @@ export interface UploadOutcome {
  * Handles `POST /uploads`: stores the file under `uploads/<sub>/<id>/<filename>` and publishes
  * upload event v1. Resolves only once both are durable (or with the first answer again, for a
  * repeated Idempotency-Key); throws an HttpError otherwise.
+ *
+ * The object is stored tagged `streamdrop-state=pending` and re-tagged `complete` once its event
+ * is published, before the 202: an acknowledged upload is never pending, and the data bucket's
+ * lifecycle rule expires what stays pending (a writer that died half-way), so nothing this path
+ * leaves behind lives forever. Whatever fails after the object was stored rolls it back.
  */
 export async function acceptUpload(input: UploadInput, deps: UploadDeps): Promise<UploadOutcome> {
   // Read every setting before anything is stored, so a deployment mistake cannot leave an orphan.
@@ -108,6 +118,7 @@ export async function acceptUpload(input: UploadInput, deps: UploadDeps): Promis
     now: deps.now,
   };
   const fingerprint = requestFingerprint({ filename: request.filename, contentType, sha256 });
+  let claimEtag: string | undefined;
   if (idempotencyKey) {
     const claimed = await withUnavailable('idempotency record', () =>
       claim(idempotency, { userSub: userSub, key: idempotencyKey, fingerprint, uploadId }),
@@ -116,11 +127,12 @@ export async function acceptUpload(input: UploadInput, deps: UploadDeps): Promis
       deps.logger?.info('idempotent replay', { uploadId, requestId: input.requestId });
       return { response: claimed.response, replayed: true };
     }
+    claimEtag = claimed.etag;
   }
   try {
     const response = await storeAndPublish();
     if (idempotencyKey) {
-      await complete(idempotency, { userSub, key: idempotencyKey, fingerprint, response }).catch(
+      await complete(idempotency, { userSub, key: idempotencyKey, fingerprint, response, claimEtag }).catch(
         (error: unknown) =>
           // The upload is durable; a retry with the key will take over the stale claim and
           // re-publish the same upload id, which the idempotent processor folds into one object.
@@ -173,6 +185,9 @@ export async function acceptUpload(input: UploadInput, deps: UploadDeps): Promis
           Metadata: { 'upload-id': uploadId, sha256, 'user-sub': userSub },
           // S3 recomputes the digest and refuses the object if a byte changed on the way.
           ChecksumSHA256: digest.toString('base64'),
+          // Not acknowledged yet: if this invocation dies before the re-tag below, the
+          // lifecycle rule removes the object once no event can name it any more.
+          Tagging: uploadStateTagging(UPLOAD_STATE_TAG.pending),
         }),
       );
       versionId = stored.VersionId;
@@ -195,6 +210,34 @@ export async function acceptUpload(input: UploadInput, deps: UploadDeps): Promis
       throw new ServiceUnavailableError('Kinesis PutRecord failed; the stored object was rolled back', {
         cause: error,
       });
+    }
+
+    try {
+      await deps.s3.send(
+        new PutObjectTaggingCommand({
+          Bucket: bucket,
+          Key: key,
+          ...(versionId ? { VersionId: versionId } : {}),
+          Tagging: { TagSet: [{ Key: UPLOAD_STATE_TAG.key, Value: UPLOAD_STATE_TAG.complete }] },
+        }),
+      );
+    } catch (error) {
+      // The event is out, but a 202 for an object still pending would be a promise the
+      // lifecycle rule breaks days later. So the caller hears 503, as if PutRecord had failed,
+      // and the object is rolled back the same way: the event then meets no source, and the
+      // processor records that in the failures bucket (unless it was quicker than this rollback,
+      // in which case the twin it wrote stays, as for any upload whose answer was lost).
+      deps.logger?.error('upload event published but the object could not be marked complete', {
+        uploadId,
+        key,
+        requestId: input.requestId,
+        error,
+      });
+      await rollback(deps, bucket, key, versionId, input.requestId);
+      throw new ServiceUnavailableError(
+        'S3 PutObjectTagging failed after PutRecord; the stored object was rolled back',
+        { cause: error },
+      );
     }
 
     deps.logger?.info('upload accepted', {

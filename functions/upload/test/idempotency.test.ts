@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  PutObjectTaggingCommand,
+} from '@aws-sdk/client-s3';
 import { makeHttpApiEvent, makeLambdaContext, TEST_USER_SUB } from '@streamdrop/events/testing';
 import { createHandler } from '../src/handler';
 import { idempotentUploadId, requestFingerprint } from '../src/idempotency';
@@ -8,30 +13,51 @@ import { acceptUpload } from '../src/upload';
 import { uploadInputFromEvent } from '../src/upload-input';
 import { DEMO_BODY, kinesisMock, makeDeps, s3Mock, TEST_NOW, TEST_VERSION_ID } from './support';
 
-/** A bucket in memory: enough S3 for the idempotency records and the uploads. */
+/**
+ * A bucket in memory: enough S3 for the idempotency records and the uploads, with S3's
+ * conditional writes (If-None-Match: *, If-Match) and ETags (the MD5 of the content, as S3's for
+ * a single PUT). Each call yields to the event loop first, as a network round trip would, so
+ * requests sent together interleave.
+ */
 function fakeBucket() {
   const objects = new Map<string, string>();
+  const etagOf = (key: string) => {
+    const text = objects.get(key);
+    return text === undefined ? undefined : `"${createHash('md5').update(text).digest('hex')}"`;
+  };
+  const roundTrip = () => new Promise((resolve) => setImmediate(resolve));
   s3Mock.reset();
   kinesisMock.reset();
   kinesisMock.on(PutRecordCommand).resolves({ ShardId: 'shardId-000000000000', SequenceNumber: '1' });
   s3Mock.on(GetObjectCommand).callsFake(async (input: { Key: string }) => {
+    await roundTrip();
     const text = objects.get(input.Key);
     if (text === undefined) throw Object.assign(new Error('NoSuchKey'), { name: 'NoSuchKey' });
-    return { Body: { transformToString: async () => text } };
+    return { Body: { transformToString: async () => text }, ETag: etagOf(input.Key) };
   });
   s3Mock
     .on(PutObjectCommand)
-    .callsFake(async (input: { Key: string; Body: unknown; IfNoneMatch?: string }) => {
-      if (input.IfNoneMatch === '*' && objects.has(input.Key)) {
+    .callsFake(async (input: { Key: string; Body: unknown; IfNoneMatch?: string; IfMatch?: string }) => {
+      await roundTrip();
+      const exists = objects.has(input.Key);
+      if (
+        (input.IfNoneMatch === '*' && exists) ||
+        (input.IfMatch !== undefined && input.IfMatch !== etagOf(input.Key))
+      ) {
         throw Object.assign(new Error('PreconditionFailed'), {
           name: 'PreconditionFailed',
           $metadata: { httpStatusCode: 412 },
         });
       }
-      objects.set(input.Key, typeof input.Body === 'string' ? input.Body : '<bytes>');
-      return { VersionId: TEST_VERSION_ID };
+      objects.set(
+        input.Key,
+        typeof input.Body === 'string' ? input.Body : Buffer.from(input.Body as Uint8Array).toString(),
+      );
+      return { VersionId: TEST_VERSION_ID, ETag: etagOf(input.Key) };
     });
+  s3Mock.on(PutObjectTaggingCommand).resolves({});
   s3Mock.on(DeleteObjectCommand).callsFake(async (input: { Key: string }) => {
+    await roundTrip();
     objects.delete(input.Key);
     return {};
   });
@@ -143,6 +169,20 @@ describe('upload with an Idempotency-Key', () => {
     expect(kinesisMock).toHaveReceivedCommandTimes(PutRecordCommand, 2);
   });
 
+  it('releases the key when the object cannot be marked complete, so the retry with the key goes through', async () => {
+    const objects = fakeBucket();
+    s3Mock
+      .on(PutObjectTaggingCommand)
+      .rejectsOnce(Object.assign(new Error('down'), { name: 'InternalError' }));
+
+    await expect(send({ 'idempotency-key': 'k-tag' })).rejects.toMatchObject({ statusCode: 503 });
+    expect([...objects.keys()].filter((k) => k.startsWith('idempotency/'))).toEqual([]);
+    expect([...objects.keys()].filter((k) => k.startsWith('uploads/'))).toEqual([]);
+
+    const retried = await send({ 'idempotency-key': 'k-tag' });
+    expect(retried.replayed).toBe(false);
+  });
+
   it('releases the key when Kinesis fails, so the retry with the same key goes through', async () => {
     const objects = fakeBucket();
     kinesisMock
@@ -171,6 +211,123 @@ describe('upload with an Idempotency-Key', () => {
     expect(loser).toEqual({ response: winner.response, replayed: true });
     const claimPut = s3Mock.commandCalls(PutObjectCommand).find((c) => c.args[0].input.IfNoneMatch === '*');
     expect(claimPut?.args[0].input.Key).toBe(recordKey);
+  });
+
+  describe('requests with the same key at the same time', () => {
+    const OTHER_BODY = { filename: 'demo.txt', content: 'a different body' };
+    const recordOf = (objects: Map<string, string>) => {
+      const key = [...objects.keys()].find((k) => k.startsWith('idempotency/')) ?? '';
+      return JSON.parse(objects.get(key) ?? 'null');
+    };
+
+    it('with different bodies: one 202, one 422, and the record and object of the first are never replaced', async () => {
+      const objects = fakeBucket();
+
+      const results = await Promise.allSettled([
+        send({ 'idempotency-key': 'race-1' }, DEMO_BODY),
+        send({ 'idempotency-key': 'race-1' }, OTHER_BODY),
+      ]);
+
+      const accepted = results.flatMap((r, i) => (r.status === 'fulfilled' ? [i] : []));
+      const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+      expect(accepted).toHaveLength(1);
+      expect(refused).toEqual([expect.objectContaining({ statusCode: 422 })]);
+      const winner = accepted[0] === 0 ? DEMO_BODY : OTHER_BODY;
+      const stored = [...objects.entries()].filter(([k]) => k.startsWith('uploads/'));
+      expect(stored.map(([, body]) => body)).toEqual([winner.content]);
+      expect(uploadsStored()).toBe(1);
+      expect(kinesisMock).toHaveReceivedCommandTimes(PutRecordCommand, 1);
+      expect(recordOf(objects)).toMatchObject({
+        state: 'completed',
+        fingerprint: requestFingerprint({
+          filename: winner.filename,
+          contentType: 'text/plain; charset=utf-8',
+          sha256: createHash('sha256').update(winner.content).digest('hex'),
+        }),
+      });
+    });
+
+    it('with the same body: one 202, and the other 409 while it runs or its replay once done; one upload', async () => {
+      fakeBucket();
+
+      const results = await Promise.allSettled([
+        send({ 'idempotency-key': 'race-2' }),
+        send({ 'idempotency-key': 'race-2' }),
+      ]);
+
+      const outcomes = results.map((r) =>
+        r.status === 'fulfilled'
+          ? r.value.replayed
+            ? 'replay'
+            : 202
+          : (r.reason as { statusCode: number }).statusCode,
+      );
+      expect(outcomes).toContain(202);
+      const others = outcomes.filter((o) => o !== 202);
+      expect(others).toHaveLength(1);
+      expect([409, 'replay']).toContain(others[0]);
+      expect(uploadsStored()).toBe(1);
+      expect(kinesisMock).toHaveReceivedCommandTimes(PutRecordCommand, 1);
+    });
+
+    it.each([1, 2, 5])('with %i other bodies racing one: exactly one is stored', async (others) => {
+      const objects = fakeBucket();
+      const bodies = [
+        DEMO_BODY,
+        ...Array.from({ length: others }, (_, i) => ({ ...OTHER_BODY, content: `other ${i}` })),
+      ];
+
+      const results = await Promise.allSettled(
+        bodies.map((body) => send({ 'idempotency-key': 'race-3' }, body)),
+      );
+
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      expect(
+        results
+          .filter((r) => r.status === 'rejected')
+          .map((r) => (r as PromiseRejectedResult).reason.statusCode),
+      ).toEqual(Array(others).fill(422));
+      expect([...objects.keys()].filter((k) => k.startsWith('uploads/'))).toHaveLength(1);
+    });
+
+    it('taking over an expired record: only one of two racing requests wins it, the other gets 422', async () => {
+      const objects = fakeBucket();
+      await send({ 'idempotency-key': 'race-4' });
+      const twoDaysLater = new Date(TEST_NOW.getTime() + 2 * 24 * 3600_000);
+      s3Mock.resetHistory();
+      kinesisMock.resetHistory();
+
+      const results = await Promise.allSettled([
+        send({ 'idempotency-key': 'race-4' }, { ...OTHER_BODY, content: 'first new body' }, twoDaysLater),
+        send({ 'idempotency-key': 'race-4' }, { ...OTHER_BODY, content: 'second new body' }, twoDaysLater),
+      ]);
+
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { statusCode: 422 } });
+      expect(uploadsStored()).toBe(1);
+      expect(kinesisMock).toHaveReceivedCommandTimes(PutRecordCommand, 1);
+      const takeover = s3Mock
+        .commandCalls(PutObjectCommand)
+        .filter((c) => String(c.args[0].input.Key).startsWith('idempotency/') && c.args[0].input.IfMatch);
+      expect(takeover.length).toBeGreaterThanOrEqual(2);
+      expect(recordOf(objects).state).toBe('completed');
+    });
+
+    it('does not complete a claim that another request has taken over meanwhile', async () => {
+      const objects = fakeBucket();
+      const recordKey = (k: string) =>
+        `idempotency/${TEST_USER_SUB}/${createHash('sha256').update(k).digest('hex')}.json`;
+      // While this request publishes, its claim is taken over (it looked dead for a minute).
+      kinesisMock.on(PutRecordCommand).callsFake(async () => {
+        objects.set(recordKey('race-5'), JSON.stringify({ taken: 'over' }));
+        return { ShardId: 'shardId-000000000000', SequenceNumber: '1' };
+      });
+
+      const { replayed } = await send({ 'idempotency-key': 'race-5' });
+
+      expect(replayed).toBe(false);
+      expect(objects.get(recordKey('race-5'))).toBe(JSON.stringify({ taken: 'over' }));
+    });
   });
 
   it.each([

@@ -103,6 +103,10 @@ describe('upload handler, defence in depth', () => {
         name: 'PutObjectCommand',
         input: expect.objectContaining({ Bucket: TEST_BUCKET, Key: key }),
       }),
+      expect.objectContaining({
+        name: 'PutObjectTaggingCommand',
+        input: expect.objectContaining({ Bucket: TEST_BUCKET, Key: key }),
+      }),
     ]);
     const event = Buffer.from((kinesisCalls[0]?.input.Data as Uint8Array | undefined) ?? []).toString('utf8');
     expect(JSON.parse(event)).toMatchObject({ userSub: TEST_USER_SUB, key });

@@ -1,5 +1,5 @@
 import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, PutObjectTaggingCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   type HttpEventOptions,
   makeHttpApiEvent,
@@ -48,11 +48,13 @@ export function acceptEverything(): void {
   s3Mock.reset();
   kinesisMock.reset();
   s3Mock.on(PutObjectCommand).resolves({ VersionId: TEST_VERSION_ID, ETag: '"etag"' });
+  s3Mock.on(PutObjectTaggingCommand).resolves({ VersionId: TEST_VERSION_ID });
   kinesisMock.on(PutRecordCommand).resolves({ ShardId: 'shardId-000000000000', SequenceNumber: '1' });
 }
 
 export function expectNothingStoredOrPublished(): void {
   expect(s3Mock).not.toHaveReceivedCommand(PutObjectCommand);
+  expect(s3Mock).not.toHaveReceivedCommand(PutObjectTaggingCommand);
   expect(kinesisMock).not.toHaveReceivedCommand(PutRecordCommand);
 }
 

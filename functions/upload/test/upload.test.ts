@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import { ProvisionedThroughputExceededException, PutRecordCommand } from '@aws-sdk/client-kinesis';
-import { DeleteObjectCommand, PutObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  PutObjectCommand,
+  PutObjectTaggingCommand,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
 import { decodeUploadEvent, UploadResponseSchema, ValidationError } from '@streamdrop/events';
 import {
   makeHttpApiEvent,
@@ -59,7 +64,42 @@ describe('upload core: accepted uploads', () => {
         'user-sub': TEST_USER_SUB,
       },
       ChecksumSHA256: sha256('hello kinesis').digest('base64'),
+      Tagging: 'streamdrop-state=pending',
     });
+  });
+
+  it('marks the stored version complete once its event is published, and only then answers', async () => {
+    const order: string[] = [];
+    s3Mock.on(PutObjectCommand).callsFake(async () => {
+      order.push('PutObject');
+      return { VersionId: TEST_VERSION_ID };
+    });
+    kinesisMock.on(PutRecordCommand).callsFake(async () => {
+      order.push('PutRecord');
+      return { ShardId: 'shardId-000000000000', SequenceNumber: '1' };
+    });
+    s3Mock.on(PutObjectTaggingCommand).callsFake(async () => {
+      order.push('PutObjectTagging');
+      return {};
+    });
+
+    await upload({ body: DEMO_BODY });
+
+    expect(order).toEqual(['PutObject', 'PutRecord', 'PutObjectTagging']);
+    expect(s3Mock.commandCalls(PutObjectTaggingCommand)[0]?.args[0].input).toEqual({
+      Bucket: TEST_BUCKET,
+      Key: DEMO_KEY,
+      VersionId: TEST_VERSION_ID,
+      Tagging: { TagSet: [{ Key: 'streamdrop-state', Value: 'complete' }] },
+    });
+  });
+
+  it('marks the object complete without a version id when the bucket is not versioned', async () => {
+    s3Mock.on(PutObjectCommand).resolves({ ETag: '"etag"' });
+
+    await upload({ body: DEMO_BODY });
+
+    expect(s3Mock.commandCalls(PutObjectTaggingCommand)[0]?.args[0].input).not.toHaveProperty('VersionId');
   });
 
   it('publishes upload event v1 partitioned by upload id after storing the object', async () => {
@@ -200,6 +240,16 @@ describe('upload core: the request', () => {
       /^content: /,
     ],
     ['a malformed contentType', { ...DEMO_BODY, contentType: 'not a type' }, /^contentType: /],
+    [
+      'a contentType with CR/LF before a parameter (a header injection)',
+      { ...DEMO_BODY, contentType: 'text/plain\r\n; charset=utf-8' },
+      /^contentType: must be a media type/,
+    ],
+    [
+      'text content with a lone surrogate, which UTF-8 cannot store',
+      '{"filename":"a.txt","content":"caf\\ud800e"}',
+      /^content: must be well-formed Unicode: it holds a lone surrogate/,
+    ],
     ['an unknown field', { ...DEMO_BODY, extra: true }, /^unknown field "extra"$/],
   ])('rejects %s with 400 and an actionable message, storing nothing', async (_label, body, message) => {
     const rejection = upload({ body });
@@ -322,6 +372,32 @@ describe('upload core: failing dependencies', () => {
       Bucket: TEST_BUCKET,
       Key: DEMO_KEY,
     });
+  });
+
+  it('never marks an object complete whose event was not published', async () => {
+    kinesisMock.on(PutRecordCommand).rejects(streamDown());
+
+    await expect(upload({ body: DEMO_BODY })).rejects.toMatchObject({ statusCode: 503 });
+
+    expect(s3Mock).not.toHaveReceivedCommand(PutObjectTaggingCommand);
+  });
+
+  it('answers 503 and rolls the version back when it cannot be marked complete after its event was published', async () => {
+    s3Mock.on(PutObjectTaggingCommand).rejects(s3Down());
+    const deps = makeDeps();
+
+    const rejection = upload({ body: DEMO_BODY }, deps);
+
+    await expect(rejection).rejects.toBeInstanceOf(ServiceUnavailableError);
+    await expect(rejection).rejects.toMatchObject({ statusCode: 503, retryAfterSeconds: 2 });
+    expect(kinesisMock).toHaveReceivedCommandTimes(PutRecordCommand, 1);
+    expect(s3Mock.commandCalls(DeleteObjectCommand).map((c) => c.args[0].input)).toEqual([
+      { Bucket: TEST_BUCKET, Key: DEMO_KEY, VersionId: TEST_VERSION_ID },
+    ]);
+    expect(deps.logger.error).toHaveBeenCalledWith(
+      'upload event published but the object could not be marked complete',
+      expect.objectContaining({ uploadId: TEST_UPLOAD_ID, key: DEMO_KEY }),
+    );
   });
 
   it('still answers 503 and logs bucket and key, not content, when the rollback fails', async () => {

@@ -19,6 +19,8 @@ export {
   KINESIS_ATTEMPTS,
   MIB,
   PROCESSOR_CONCURRENCY,
+  pendingUploadExpiryDays,
+  STREAM,
 } from './limits';
 export {
   DEFAULT_TRANSFORM,
@@ -40,6 +42,9 @@ export {
   stackName,
   TRANSFORM_NAMES,
   type TransformName,
+  UPLOAD_STATE_TAG,
+  type UploadState,
+  uploadStateTagging,
 } from './names';
 export {
   VARIABLES,

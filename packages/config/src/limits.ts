@@ -29,6 +29,29 @@ export function idempotencyRecordExpiryDays(ttlSeconds: number): number {
   return Math.ceil(ttlSeconds / DAY_SECONDS) + 1;
 }
 
+/** The upload event stream. */
+export const STREAM = {
+  /** Kinesis keeps a record this long (the stack's `retention_period`). */
+  retentionHours: 24,
+} as const;
+
+/**
+ * Days after which S3's lifecycle rule expires an object under `uploads/` still tagged pending
+ * (UPLOAD_STATE_TAG). A pending object whose upload event did get published (its writer died
+ * between PutRecord and the re-tag) is still read by the processor for as long as that event
+ * can be delivered: while it is on the stream, and no older than the event source mapping's
+ * maximum record age (-1: no limit but the retention). The rule waits a whole day longer than
+ * the longer of the two, so it never removes a source that an event on the stream still names.
+ */
+export function pendingUploadExpiryDays(args: {
+  readonly streamRetentionHours: number;
+  readonly maxRecordAgeSeconds: number;
+}): number {
+  const retentionSeconds = args.streamRetentionHours * 3600;
+  const ageSeconds = args.maxRecordAgeSeconds === -1 ? retentionSeconds : args.maxRecordAgeSeconds;
+  return Math.ceil(Math.max(retentionSeconds, ageSeconds) / DAY_SECONDS) + 1;
+}
+
 /** Tries per Kinesis call (the first included), per function; more only outlast API Gateway's 30 s. */
 export const KINESIS_ATTEMPTS = {
   uploadDefault: 4,

@@ -44,6 +44,25 @@ export const KEY_PREFIXES = {
   onFailureDestination: 'aws/lambda/',
 } as const;
 
+/**
+ * The object tag that says whether an object under `uploads/` was acknowledged. The upload
+ * function stores every object `pending`, publishes its upload event, and re-tags it `complete`
+ * before it answers 2xx; the data bucket's lifecycle rule expires what is still `pending` after
+ * pendingUploadExpiryDays, so an object that no answer acknowledged (its writer died, or failed
+ * after storing it) is never kept forever, and an acknowledged one is never touched. Uploads
+ * sent straight to S3 (presigned URLs) are to follow the same two steps.
+ */
+export const UPLOAD_STATE_TAG = {
+  key: 'streamdrop-state',
+  pending: 'pending',
+  complete: 'complete',
+} as const;
+export type UploadState = typeof UPLOAD_STATE_TAG.pending | typeof UPLOAD_STATE_TAG.complete;
+
+/** `streamdrop-state=pending`: the `Tagging` of a PutObject (URL query form). */
+export const uploadStateTagging = (state: UploadState): string =>
+  `${encodeURIComponent(UPLOAD_STATE_TAG.key)}=${encodeURIComponent(state)}`;
+
 /** The routes of the HTTP API, as API Gateway names them in `routeKey`. */
 export const ROUTES = {
   createUpload: 'POST /uploads',

@@ -70,7 +70,7 @@ export const VARIABLES = {
   ),
   STREAMDROP_MAX_RECORD_AGE_SECONDS: deploy(
     '3600',
-    'oldest record still processed: -1 (no limit) or 60-604800',
+    'oldest record still processed: -1 (no limit) or 60-604800; uploads never acknowledged expire a day after the longer of this and the 24 h stream retention',
   ),
   STREAMDROP_PARALLELIZATION_FACTOR: deploy('1', 'concurrent batches per shard, 1-10'),
   STREAMDROP_PROCESSOR_CONCURRENCY: deploy(

@@ -8,12 +8,16 @@ import {
   INLINE_UPLOAD,
   idempotencyRecordExpiryDays,
   KEY_PREFIXES,
+  pendingUploadExpiryDays,
   ROUTES,
   STACK_OUTPUTS,
+  STREAM,
   STREAM_PROXY_ROUTES,
   serviceName,
   stackName,
   TRANSFORM_NAMES,
+  UPLOAD_STATE_TAG,
+  uploadStateTagging,
   VARIABLES,
   variablesOf,
 } from '../src';
@@ -70,6 +74,45 @@ describe('invariants between limits', () => {
     ]) {
       expect(idempotencyRecordExpiryDays(ttl) * 86_400).toBeGreaterThanOrEqual(ttl + 86_400);
     }
+  });
+
+  describe('pending uploads', () => {
+    const lastDelivery = (retentionHours: number, maxAge: number) =>
+      maxAge === -1 ? retentionHours * 3600 : Math.max(retentionHours * 3600, maxAge);
+
+    it.each([
+      [24, 3600],
+      [24, 60],
+      [24, -1],
+      [24, 86_400],
+      [24, 86_401],
+      [24, 604_800],
+      [168, 3600],
+      [8760, -1],
+    ])(
+      'expire (retention %ih, maximum record age %is) a whole day after any event naming them can still be delivered',
+      (retentionHours, maxAge) => {
+        const days = pendingUploadExpiryDays({
+          streamRetentionHours: retentionHours,
+          maxRecordAgeSeconds: maxAge,
+        });
+        expect(days * 86_400).toBeGreaterThanOrEqual(lastDelivery(retentionHours, maxAge) + 86_400);
+        expect(Number.isInteger(days)).toBe(true);
+      },
+    );
+
+    it('expire after two days with the stack defaults (24 h retention, records at most an hour old)', () => {
+      expect(
+        pendingUploadExpiryDays({ streamRetentionHours: STREAM.retentionHours, maxRecordAgeSeconds: 3600 }),
+      ).toBe(2);
+    });
+
+    it('are tagged in the form S3 lifecycle filters and PutObject Tagging both take', () => {
+      expect(UPLOAD_STATE_TAG.key).toMatch(/^[a-z-]{1,128}$/);
+      expect(UPLOAD_STATE_TAG.pending).not.toBe(UPLOAD_STATE_TAG.complete);
+      expect(uploadStateTagging('pending')).toBe('streamdrop-state=pending');
+      expect(new URLSearchParams(uploadStateTagging('complete')).get(UPLOAD_STATE_TAG.key)).toBe('complete');
+    });
   });
 
   it('keeps the default inline cap under the ceiling', () => {

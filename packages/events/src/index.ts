@@ -6,7 +6,13 @@ export {
   failureRecordKey,
   PROCESSOR_FAILURES_PREFIX,
 } from './failure-record';
-export { filenameProblem, isValidFilename, MAX_FILENAME_BYTES } from './filename';
+export {
+  codePointLabel,
+  filenameProblem,
+  isValidFilename,
+  LOOK_ALIKE_SEPARATORS,
+  MAX_FILENAME_BYTES,
+} from './filename';
 export { IDEMPOTENCY_PREFIX, type IdempotencyRecord, IdempotencyRecordSchema } from './idempotency-record';
 export {
   PROCESSED_PREFIX,
@@ -62,6 +68,7 @@ export {
 } from './upload-event';
 export {
   ContentTypeSchema,
+  contentTypeProblem,
   DEFAULT_MAX_UPLOAD_BYTES,
   decodeContent,
   decodedSizeUpperBound,

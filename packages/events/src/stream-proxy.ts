@@ -5,6 +5,9 @@ export { STREAM_PROXY_ROUTES, type StreamProxyRoute } from '@streamdrop/config';
 
 // Kinesis limits, checked before Kinesis is called so that the caller hears which one it broke.
 // A record is its data plus its partition key (UTF-8 bytes): 1 MiB, the default per stream.
+// A partition key is at most 256 "characters" as Kinesis counts them: UTF-16 code units (the
+// length of a Java or JavaScript string, what kinesalite's validations check too), so a
+// character outside the Basic Multilingual Plane, such as an emoji, counts as two.
 export const MAX_PARTITION_KEY_CHARS = 256;
 export const MAX_RECORD_BYTES = 1_048_576;
 export const MAX_PUT_RECORDS_COUNT = 500;
@@ -20,14 +23,30 @@ export const StreamNameSchema = z
 
 const utf8Bytes = (text: string) => Buffer.byteLength(text, 'utf8');
 
-// Kinesis counts a partition key in Unicode characters: an emoji is one, not two UTF-16 units.
+const WELL_FORMED =
+  'must be well-formed Unicode: it holds a lone surrogate (such as \\ud800), which UTF-8 cannot store';
+
+/** A string that goes to Kinesis as UTF-8: a lone surrogate would silently become U+FFFD. */
+const Utf8TextSchema = z
+  .string({ error: 'must be a string' })
+  .check(z.refine((text) => text.isWellFormed(), WELL_FORMED));
+
 export const PartitionKeySchema = z.string({ error: 'must be a string' }).check(
   z.superRefine((key, ctx) => {
-    const chars = [...key].length;
-    if (chars < 1 || chars > MAX_PARTITION_KEY_CHARS) {
+    if (!key.isWellFormed()) {
+      ctx.addIssue({ code: 'custom', message: WELL_FORMED });
+      return;
+    }
+    const units = key.length;
+    if (units < 1 || units > MAX_PARTITION_KEY_CHARS) {
+      const astral = [...key].length !== units;
       ctx.addIssue({
         code: 'custom',
-        message: `must be 1 to ${MAX_PARTITION_KEY_CHARS} Unicode characters (got ${chars})`,
+        message: `must be 1 to ${MAX_PARTITION_KEY_CHARS} Unicode characters (got ${units}${
+          astral
+            ? '; Kinesis counts UTF-16 code units, so each character outside the Basic Multilingual Plane, such as an emoji, counts as two'
+            : ''
+        })`,
       });
     }
   }),
@@ -51,7 +70,7 @@ function recordSizeProblem(data: string, partitionKey: string): string | undefin
 /** Body of `PUT /streams/{name}/record`; `Data` goes to Kinesis as its UTF-8 bytes. */
 export const PutRecordRequestSchema = z
   .strictObject({
-    Data: z.string({ error: 'must be a string' }),
+    Data: Utf8TextSchema,
     PartitionKey: PartitionKeySchema,
     ExplicitHashKey: z.optional(ExplicitHashKeySchema),
   })
@@ -65,7 +84,7 @@ export type PutRecordRequest = z.infer<typeof PutRecordRequestSchema>;
 
 export const PutRecordsRequestEntrySchema = z
   .strictObject({
-    data: z.string({ error: 'must be a string' }),
+    data: Utf8TextSchema,
     'partition-key': PartitionKeySchema,
     'explicit-hash-key': z.optional(ExplicitHashKeySchema),
   })

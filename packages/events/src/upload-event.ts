@@ -1,5 +1,6 @@
 import { ValidationError } from './errors';
 import { parseUploadKey } from './keys';
+import { ContentTypeSchema } from './upload-request';
 import * as z from './zod';
 
 export const UPLOAD_EVENT_VERSION = 1;
@@ -12,7 +13,10 @@ export const UploadEventV1Schema = z
     bucket: z.string().check(z.minLength(3), z.maxLength(63)),
     key: z.string().check(z.minLength(1), z.maxLength(1024)),
     size: z.int().check(z.nonnegative()),
-    contentType: z.string().check(z.minLength(1), z.maxLength(255)),
+    // The same rule as the upload request: a valid header value, since the processor sends it
+    // back to S3 as the processed object's Content-Type. A record that breaks it is invalid, a
+    // permanent failure, never a retried TypeError.
+    contentType: ContentTypeSchema,
     sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits')),
     uploadedAt: z.iso.datetime({ offset: true }),
     requestId: z.string().check(z.minLength(1), z.maxLength(256)),

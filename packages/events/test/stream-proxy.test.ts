@@ -44,10 +44,45 @@ describe('stream name', () => {
 });
 
 describe('partition key', () => {
-  it('counts Unicode characters, not UTF-16 units or bytes', () => {
-    expect(PartitionKeySchema.safeParse('🚀'.repeat(256)).success).toBe(true);
-    expect(PartitionKeySchema.safeParse('é'.repeat(256)).success).toBe(true);
-    expect(PartitionKeySchema.safeParse('🚀'.repeat(257)).success).toBe(false);
+  const problem = (key: string) => {
+    const result = PartitionKeySchema.safeParse(key);
+    return result.success ? undefined : result.error.issues[0]?.message;
+  };
+
+  it('counts as Kinesis does: UTF-16 code units, not code points or bytes', () => {
+    expect(problem('é'.repeat(256))).toBeUndefined(); // 512 bytes of UTF-8, 256 units
+    expect(problem('日'.repeat(256))).toBeUndefined(); // 768 bytes
+    expect(problem('🚀'.repeat(128))).toBeUndefined(); // 128 code points, 256 units
+    expect(problem(`${'k'.repeat(255)}é`)).toBeUndefined();
+  });
+
+  it('refuses 256 astral-plane characters (512 units), which Kinesis refuses, saying how it counts', () => {
+    expect(problem('🚀'.repeat(256))).toBe(
+      'must be 1 to 256 Unicode characters (got 512; Kinesis counts UTF-16 code units, so each character outside the Basic Multilingual Plane, such as an emoji, counts as two)',
+    );
+    expect(problem('🚀'.repeat(129))).toMatch(/^must be 1 to 256 Unicode characters \(got 258; /);
+    expect(problem(`${'k'.repeat(255)}🚀`)).toMatch(/\(got 257; /);
+  });
+
+  it('keeps the short message for keys without astral characters', () => {
+    expect(problem('k'.repeat(257))).toBe('must be 1 to 256 Unicode characters (got 257)');
+    expect(problem('')).toBe('must be 1 to 256 Unicode characters (got 0)');
+  });
+
+  it('refuses a lone surrogate, which would reach Kinesis as U+FFFD', () => {
+    expect(problem('key\ud800')).toMatch(/^must be well-formed Unicode/);
+    expect(problem('\udc00')).toMatch(/^must be well-formed Unicode/);
+  });
+});
+
+describe('record data', () => {
+  it('refuses Data or data with a lone surrogate, naming the field, instead of storing U+FFFD', () => {
+    expect(() => parsePutRecordRequest({ Data: 'caf\ud800', PartitionKey: 'k' })).toThrow(
+      /^Data: must be well-formed Unicode/,
+    );
+    expect(() => parsePutRecordsRequest({ records: [{ data: '\udfff', 'partition-key': 'k' }] })).toThrow(
+      /^records\.0\.data: must be well-formed Unicode/,
+    );
   });
 });
 

@@ -44,6 +44,32 @@ describe('upload event v1 codec', () => {
     expect(() => decodeUploadEvent(data)).toThrow(reason);
   });
 
+  const withContentType = (contentType: string) =>
+    Buffer.from(JSON.stringify(makeUploadEvent({ contentType }))).toString('base64');
+
+  it.each([
+    ['CR and LF', 'text/plain\r\nx-amz-meta-evil: 1'],
+    ['a line feed before a parameter', 'text/plain\n; charset=utf-8'],
+    ['a NUL in a quoted parameter', 'text/plain; name="a\u0000b"'],
+    ['a character Node.js cannot send in a header', 'text/plain; name="\u0100"'],
+    ['no subtype', 'text'],
+    ['nothing', ''],
+  ])('refuses a content type with %s, which could never be sent back to S3', (_label, contentType) => {
+    expect(() => decodeUploadEvent(withContentType(contentType))).toThrow(
+      /^contentType: must be a media type/,
+    );
+    expect(() => encodeUploadEvent(makeUploadEvent({ contentType }))).toThrow(ValidationError);
+  });
+
+  it.each([
+    ['text/plain; charset=utf-8'],
+    ['application/octet-stream'],
+    ['image/svg+xml'],
+    ['text/csv; charset="utf-8"; header=present'],
+  ])('accepts the content type %j', (contentType) => {
+    expect(decodeUploadEvent(withContentType(contentType)).contentType).toBe(contentType);
+  });
+
   it('names failure records deterministically from the event id', () => {
     expect(failureRecordKey('shardId-000000000000:4959')).toBe('processor/shardId-000000000000_4959.json');
   });

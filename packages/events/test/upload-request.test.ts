@@ -42,6 +42,11 @@ describe('upload request schema', () => {
     [{ filename: 'a.txt', content: 'AAE', encoding: 'base64' }, /^content: is not valid base64/],
     [{ filename: 'a.txt', content: 'x', contentType: 'text' }, /^contentType: must be a media type/],
     [{ filename: 'a.txt', content: 'x', contentType: 'text/plain\r\nX-Evil: 1' }, /^contentType: /],
+    [{ filename: 'a.txt', content: 'x', contentType: 'text/plain\r\n; charset=utf-8' }, /^contentType: /],
+    [{ filename: 'a.txt', content: 'x', contentType: 'text/plain; a="\u0000"' }, /^contentType: /],
+    [{ filename: 'a.txt', content: 'x', contentType: 'text/plain; a="é"' }, /^contentType: /],
+    [{ filename: 'a.txt', content: 'a\ud800b' }, /^content: must be well-formed Unicode/],
+    [{ filename: 'a.txt', content: '\udfff' }, /^content: must be well-formed Unicode/],
     [{ filename: 'a.txt', content: 'x', owner: 'someone-else' }, /unknown field "owner"/],
   ])('rejects %j naming the problem', (body, reason) => {
     let error: unknown;

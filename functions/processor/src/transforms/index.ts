@@ -4,7 +4,14 @@ import type { Transform } from './transform';
 import { upperCaseText } from './uppercase-text';
 
 export { EMAIL_MASK, EmailRedactor, MAX_ADDRESS_RUN, redactComplete, redactEmails } from './redact-emails';
-export { isUtf8Text, type Transform, type TransformMeta, textTransform } from './transform';
+export {
+  copyUnchanged,
+  isUtf8Text,
+  NOT_UTF8_NOTE,
+  type Transform,
+  type TransformMeta,
+  textTransform,
+} from './transform';
 export { upperCaseText } from './uppercase-text';
 
 /**

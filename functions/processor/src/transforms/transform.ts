@@ -1,4 +1,8 @@
 import type { TransformName } from '@streamdrop/config';
+import { SourceNotTransformableError } from '../errors';
+
+/** What the processed object's `transform-note` says when text declared UTF-8 was not. */
+export const NOT_UTF8_NOTE = 'source is not valid UTF-8; copied unchanged';
 
 export interface TransformMeta {
   /** Content type of the source object, as the upload event carries it. */
@@ -28,6 +32,10 @@ export function isUtf8Text(contentType: string): boolean {
  * A transform that rewrites UTF-8 text a piece at a time and copies everything else byte for
  * byte. `rewriter()` gives a fresh rewriter per object: `push` takes the next piece of text and
  * returns what can be written now, `end` returns the rest once the input is over.
+ *
+ * Text that claims to be UTF-8 but holds a byte sequence that is not (a Latin-1 file sent as
+ * text/plain, say) is never decoded into U+FFFD: the transform stops with
+ * SourceNotTransformableError, and the processor stores the source unchanged, with a note.
  */
 export function textTransform(
   name: TransformName,
@@ -42,15 +50,28 @@ export function textTransform(
       }
       const rewrite = rewriter();
       // stream: true keeps a character split across chunks for the next call; ignoreBOM keeps
-      // a leading BOM in the output instead of silently dropping it.
-      const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+      // a leading BOM in the output instead of silently dropping it; fatal: true throws on a
+      // malformed sequence (or one cut off at the end) instead of decoding it as U+FFFD.
+      const decoder = new TextDecoder('utf-8', { ignoreBOM: true, fatal: true });
+      const decode = (chunk?: Uint8Array) => {
+        try {
+          return chunk === undefined ? decoder.decode() : decoder.decode(chunk, { stream: true });
+        } catch (error) {
+          throw new SourceNotTransformableError(NOT_UTF8_NOTE, { cause: error });
+        }
+      };
       const encoder = new TextEncoder();
       for await (const chunk of input) {
-        const text = rewrite.push(decoder.decode(chunk, { stream: true }));
+        const text = rewrite.push(decode(chunk));
         if (text) yield encoder.encode(text);
       }
-      const rest = rewrite.push(decoder.decode()) + rewrite.end();
+      const rest = rewrite.push(decode()) + rewrite.end();
       if (rest) yield encoder.encode(rest);
     },
   };
+}
+
+/** Every byte as it came: what the processor stores when a transform cannot transform its source. */
+export async function* copyUnchanged(input: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  yield* input;
 }

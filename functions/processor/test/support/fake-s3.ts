@@ -49,12 +49,43 @@ export function s3Error(name: string, httpStatusCode: number): S3ServiceExceptio
   });
 }
 
+// What Node.js's http module refuses in a header value (checkInvalidHeaderChar): the SDK's request
+// would fail with this TypeError before reaching S3.
+const INVALID_HEADER_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
+
+/** Throws as Node.js does when a request would carry a header value it cannot send. */
+export function assertSendableHeaders(input: {
+  ContentType?: string;
+  Metadata?: Record<string, string>;
+}): void {
+  const values = { 'content-type': input.ContentType, ...input.Metadata };
+  for (const [name, value] of Object.entries(values)) {
+    if (value !== undefined && INVALID_HEADER_CHAR.test(value)) {
+      throw Object.assign(new TypeError(`Invalid character in header content ["${name}"]`), {
+        code: 'ERR_INVALID_CHAR',
+      });
+    }
+  }
+}
+
 export interface StoredObject {
   body: Buffer;
   contentType: string | undefined;
   metadata: Record<string, string>;
   /** How many times the key was written: S3 versioning would keep this many versions. */
   versions: number;
+  /** Changes with every write, as S3's does. */
+  etag: string;
+}
+
+/** S3's answer to a conditional write whose condition is false. */
+export function preconditionFailed(): S3ServiceException {
+  return new S3ServiceException({
+    name: 'PreconditionFailed',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 412 },
+    message: 'At least one of the pre-conditions you specified did not hold',
+  });
 }
 
 async function toBuffer(body: unknown): Promise<Buffer> {
@@ -66,7 +97,9 @@ async function toBuffer(body: unknown): Promise<Buffer> {
 
 /**
  * A stateful in-memory S3 behind an aws-sdk-client-mock stub: objects written are read back,
- * HeadObject/GetObject on a missing key fail as S3 does, multipart uploads are assembled.
+ * HeadObject/GetObject on a missing key fail as S3 does, multipart uploads are assembled,
+ * conditional writes (If-None-Match: *, If-Match) answer 412 as S3 does, and a header value
+ * Node.js could not send fails with its TypeError.
  */
 export class FakeS3 {
   readonly objects = new Map<string, StoredObject>();
@@ -75,20 +108,13 @@ export class FakeS3 {
     { key: string; input: CreateMultipartUploadCommandInput; parts: Map<number, Buffer> }
   >();
   private nextUploadId = 1;
+  private nextEtag = 1;
 
   private readonly chunkSize: number;
 
   constructor(stub: AwsClientStub<S3Client>, chunkSize = 64 * 1024) {
     this.chunkSize = chunkSize;
-    stub.on(HeadObjectCommand).callsFake(async (input: HeadObjectCommandInput) => {
-      const object = this.get(input.Bucket, input.Key);
-      if (!object) throw new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } });
-      return {
-        ContentType: object.contentType,
-        ContentLength: object.body.length,
-        Metadata: object.metadata,
-      };
-    });
+    stub.on(HeadObjectCommand).callsFake((input: HeadObjectCommandInput) => this.headObject(input));
     stub.on(GetObjectCommand).callsFake(async (input: GetObjectCommandInput) => {
       const object = this.get(input.Bucket, input.Key);
       if (!object) {
@@ -104,11 +130,9 @@ export class FakeS3 {
         Metadata: object.metadata,
       };
     });
-    stub.on(PutObjectCommand).callsFake(async (input: PutObjectCommandInput) => {
-      this.store(input.Bucket, input.Key, await toBuffer(input.Body), input);
-      return { ETag: '"put"' };
-    });
+    stub.on(PutObjectCommand).callsFake((input: PutObjectCommandInput) => this.putObject(input));
     stub.on(CreateMultipartUploadCommand).callsFake(async (input: CreateMultipartUploadCommandInput) => {
+      assertSendableHeaders(input);
       const uploadId = `upload-${this.nextUploadId++}`;
       this.uploads.set(uploadId, { key: `${input.Bucket}/${input.Key}`, input, parts: new Map() });
       return { UploadId: uploadId, Bucket: input.Bucket, Key: input.Key };
@@ -124,14 +148,36 @@ export class FakeS3 {
       if (!upload) throw s3Error('NoSuchUpload', 404);
       const numbers = (input.MultipartUpload?.Parts ?? []).map((part) => part.PartNumber ?? 0);
       const body = Buffer.concat(numbers.map((n) => upload.parts.get(n) ?? Buffer.alloc(0)));
-      this.store(upload.input.Bucket, upload.input.Key, body, upload.input);
+      // As S3 does, a failed condition leaves the upload open: the caller aborts it.
+      this.checkCondition(input);
+      const stored = this.store(upload.input.Bucket, upload.input.Key, body, upload.input);
       this.uploads.delete(input.UploadId ?? '');
-      return { ETag: '"multipart"', Bucket: input.Bucket, Key: input.Key };
+      return { ETag: stored.etag, Bucket: input.Bucket, Key: input.Key };
     });
     stub.on(AbortMultipartUploadCommand).callsFake(async (input: AbortMultipartUploadCommandInput) => {
       this.uploads.delete(input.UploadId ?? '');
       return {};
     });
+  }
+
+  /** HeadObject as S3 answers it; for tests that stand in front of the fake for one call. */
+  async headObject(input: HeadObjectCommandInput) {
+    const object = this.get(input.Bucket, input.Key);
+    if (!object) throw new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } });
+    return {
+      ContentType: object.contentType,
+      ContentLength: object.body.length,
+      Metadata: object.metadata,
+      ETag: object.etag,
+    };
+  }
+
+  /** PutObject as S3 answers it, conditions included; for tests that stand in front of the fake. */
+  async putObject(input: PutObjectCommandInput) {
+    assertSendableHeaders(input);
+    const body = await toBuffer(input.Body);
+    this.checkCondition(input);
+    return { ETag: this.store(input.Bucket, input.Key, body, input).etag };
   }
 
   /** Multipart uploads begun and neither completed nor aborted. */
@@ -147,18 +193,34 @@ export class FakeS3 {
     this.store(bucket, key, Buffer.from(body), { ContentType: contentType });
   }
 
+  /** S3's conditional writes: `If-None-Match: *` only when absent, `If-Match` only over that ETag. */
+  private checkCondition(input: {
+    Bucket?: string;
+    Key?: string;
+    IfNoneMatch?: string;
+    IfMatch?: string;
+  }): void {
+    const existing = this.get(input.Bucket, input.Key);
+    if (input.IfNoneMatch === '*' && existing) throw preconditionFailed();
+    if (input.IfMatch !== undefined && input.IfMatch !== existing?.etag) throw preconditionFailed();
+  }
+
   private store(
     bucket: string | undefined,
     key: string | undefined,
     body: Buffer,
     input: { ContentType?: string; Metadata?: Record<string, string> },
-  ): void {
+  ): StoredObject {
     const id = `${bucket}/${key}`;
-    this.objects.set(id, {
+    const versions = (this.objects.get(id)?.versions ?? 0) + 1;
+    const stored = {
       body,
       contentType: input.ContentType,
       metadata: { ...input.Metadata },
-      versions: (this.objects.get(id)?.versions ?? 0) + 1,
-    });
+      versions,
+      etag: `"${this.nextEtag++}-${versions}"`,
+    };
+    this.objects.set(id, stored);
+    return stored;
   }
 }

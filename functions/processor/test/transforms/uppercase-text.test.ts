@@ -1,4 +1,5 @@
-import { isUtf8Text, upperCaseText } from '../../src/transforms';
+import { SourceNotTransformableError } from '../../src/errors';
+import { isUtf8Text, NOT_UTF8_NOTE, redactEmails, upperCaseText } from '../../src/transforms';
 
 async function* fromChunks(chunks: Iterable<Uint8Array>): AsyncGenerator<Uint8Array> {
   for (const chunk of chunks) yield chunk;
@@ -80,6 +81,57 @@ describe('upperCaseText transform', () => {
     const binary = Buffer.from([0x68, 0x69, 0xc3, 0xff, 0x00, 0xfe, 0x80, 0x61]);
     const chunks = [binary.subarray(0, 3), binary.subarray(3)];
     expect(await run(chunks, 'application/octet-stream')).toEqual(binary);
+  });
+
+  describe('text declared UTF-8 that is not', () => {
+    /** Everything the transform yields before it stops, and how it stops. */
+    async function attempt(chunks: Uint8Array[], contentType = TEXT) {
+      const out: Buffer[] = [];
+      try {
+        for await (const chunk of upperCaseText.transform(fromChunks(chunks), { contentType }))
+          out.push(Buffer.from(chunk));
+        return { output: Buffer.concat(out), error: undefined };
+      } catch (error) {
+        return { output: Buffer.concat(out), error };
+      }
+    }
+
+    it.each([
+      ['a Latin-1 é', [Buffer.from('café', 'latin1')]],
+      ['a stray continuation byte', [Buffer.from([0x61, 0x80, 0x62])]],
+      ['an overlong encoding of "/"', [Buffer.from([0xc0, 0xaf])]],
+      ['an encoded surrogate (CESU-8)', [Buffer.from([0xed, 0xa0, 0x80])]],
+      ['a code point above U+10FFFF', [Buffer.from([0xf4, 0x90, 0x80, 0x80])]],
+      ['0xFF', [Buffer.from([0x61, 0xff])]],
+      ['a sequence cut off at the end of the input', [bytes('ok '), Buffer.from([0xe6, 0x97])]],
+      ['a bad byte in a later chunk', [bytes('first part, '), Buffer.from([0x61, 0xfe])]],
+    ])('stops with SourceNotTransformableError on %s and never yields U+FFFD', async (_label, chunks) => {
+      for (const transform of [upperCaseText, redactEmails]) {
+        const out: Buffer[] = [];
+        let error: unknown;
+        try {
+          for await (const chunk of transform.transform(fromChunks(chunks), { contentType: TEXT }))
+            out.push(Buffer.from(chunk));
+        } catch (e) {
+          error = e;
+        }
+
+        expect(error).toBeInstanceOf(SourceNotTransformableError);
+        expect((error as SourceNotTransformableError).note).toBe(NOT_UTF8_NOTE);
+        expect(Buffer.concat(out).includes(Buffer.from('\ufffd'))).toBe(false);
+      }
+    });
+
+    it('counts text/* without a charset as UTF-8, so it is checked too', async () => {
+      const { error } = await attempt([Buffer.from('café', 'latin1')], 'text/csv');
+      expect(error).toBeInstanceOf(SourceNotTransformableError);
+    });
+
+    it('takes a literal U+FFFD in valid UTF-8 as text, like any other character', async () => {
+      const { output, error } = await attempt([bytes('a\ufffdb')]);
+      expect(error).toBeUndefined();
+      expect(output.toString('utf8')).toBe('A\ufffdB');
+    });
   });
 
   it('copies text in a charset other than UTF-8 unchanged', async () => {
