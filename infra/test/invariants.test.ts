@@ -28,7 +28,7 @@ const functionEnv = (tf: TerraformJson, id: keyof typeof FUNCTION_IDS): Record<s
 
 interface LifecycleRule {
   id: string;
-  filter: { prefix?: string; and?: { prefix?: string; tags?: Record<string, string> }[] }[];
+  filter: { prefix?: string; tag?: { key: string; value: string }[] }[];
   expiration?: { days: number }[];
 }
 
@@ -38,10 +38,8 @@ function pendingExpiryDays(tf: TerraformJson): number {
     (config) => config.rule as LifecycleRule[],
   );
   const matching = rules.filter((rule) => {
-    const and = rule.filter[0]?.and?.[0];
-    return (
-      and?.prefix === KEY_PREFIXES.uploads && and.tags?.[UPLOAD_STATE_TAG.key] === UPLOAD_STATE_TAG.pending
-    );
+    const tag = rule.filter[0]?.tag?.[0];
+    return tag?.key === UPLOAD_STATE_TAG.key && tag.value === UPLOAD_STATE_TAG.pending;
   });
   expect(matching).toHaveLength(1);
   const days = matching[0]?.expiration?.[0]?.days;
