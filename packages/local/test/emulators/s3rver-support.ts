@@ -12,7 +12,7 @@ const CHILD = join(__dirname, '..', '..', 'src', 'emulators', 's3rver-child.mjs'
 export interface S3rverProcess {
   endpoint: string;
   child: ChildProcess;
-  /** Stops the emulator gracefully. */
+  /** Stops the emulator gracefully (or kills it, if requests left open keep it from closing). */
   stop(): Promise<void>;
   /** SIGKILL, as when the local stack is killed. */
   kill(): Promise<void>;
@@ -38,7 +38,9 @@ export async function startS3rver(dir: string): Promise<S3rverProcess> {
     child,
     stop: async () => {
       child.kill('SIGTERM');
+      const killLater = setTimeout(() => child.kill('SIGKILL'), 5000);
       await exited;
+      clearTimeout(killLater);
     },
     kill: async () => {
       child.kill('SIGKILL');
