@@ -1,11 +1,8 @@
 // The local S3 (s3rver 3.7.1 with patches/s3rver@3.7.1.patch) behaves like S3 where streamdrop
 // depends on it. Each test runs against the real emulator child (src/emulators/s3rver-child.mjs),
 // started the way the local stack starts it — without `--openssl-legacy-provider`.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { type ClientRequest, request } from 'node:http';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   AbortMultipartUploadCommand,
@@ -25,82 +22,36 @@ import {
   PutObjectCommand,
   PutObjectTaggingCommand,
   S3Client,
-  S3ServiceException,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { localS3Client } from '../../src/clients';
 import { repairS3rverStore } from '../../src/emulators/s3rver-repair';
 import { silentLog } from '../../src/types';
+import {
+  body as objectBody,
+  type S3rverProcess,
+  s3Error,
+  settle,
+  slowPut as slowRequest,
+  startS3rver,
+  tempDirs,
+  xmlCode,
+  xmlMessage,
+} from './s3rver-support';
 
 jest.setTimeout(60_000);
 
-const CHILD = join(__dirname, '..', '..', 'src', 'emulators', 's3rver-child.mjs');
 const REGION = 'us-east-1';
 const BUCKET = 'patch-test';
 const MiB = 1024 * 1024;
 
-interface S3rverProcess {
-  endpoint: string;
-  child: ChildProcess;
-  /** Stops the emulator gracefully. */
-  stop(): Promise<void>;
-  /** SIGKILL, as when the local stack is killed. */
-  kill(): Promise<void>;
-}
-
-async function startS3rver(dir: string): Promise<S3rverProcess> {
-  const child = spawn(process.execPath, [CHILD], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, S3RVER_PORT: '0', S3RVER_DIR: dir },
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-  });
-  let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (message: { port: number }) => resolve(message.port));
-    child.once('exit', (code) => reject(new Error(`s3rver exited with ${code}: ${stderr}`)));
-  });
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    child,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-    kill: async () => {
-      child.kill('SIGKILL');
-      await exited;
-    },
-  };
-}
-
-/** The S3 error a call fails with (status, code), or an exception if it succeeds. */
-async function s3Error(call: Promise<unknown>): Promise<{ status?: number; code: string; message: string }> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof S3ServiceException) {
-      return { status: error.$metadata.httpStatusCode, code: error.name, message: error.message };
-    }
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
-
-const xmlCode = (body: string) => /<Code>(.*?)<\/Code>/.exec(body)?.[1];
-const xmlMessage = (body: string) => /<Message>(.*?)<\/Message>/.exec(body)?.[1];
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('base64');
 const md5Hex = (data: Buffer | string) => createHash('md5').update(data).digest('hex');
 /** S3 lists keys in UTF-8 byte order (not JavaScript's UTF-16 order). */
 const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
-async function body(s3: S3Client, Key: string, Bucket = BUCKET): Promise<string> {
-  const object = await s3.send(new GetObjectCommand({ Bucket, Key }));
-  return (await object.Body?.transformToString()) ?? '';
-}
+const body = (s3: S3Client, Key: string, Bucket = BUCKET) => objectBody(s3, Bucket, Key);
 
 async function listAll(s3: S3Client, input: { Prefix?: string; MaxKeys?: number } = {}): Promise<string[]> {
   const keys: string[] = [];
@@ -115,44 +66,13 @@ async function listAll(s3: S3Client, input: { Prefix?: string; MaxKeys?: number 
   return keys;
 }
 
-/**
- * An anonymous PUT (s3rver accepts unsigned requests) whose body is sent in two halves: the
- * second only when `finish` is called, or never if the test kills or aborts the request.
- */
-function slowPut(
-  endpoint: string,
-  key: string,
-  data: Buffer,
-  headers: Record<string, string> = {},
-): { request: ClientRequest; response: Promise<{ status: number; body: string }>; finish(): void } {
-  const url = new URL(`${endpoint}/${BUCKET}/${key}`);
-  const req = request(url, { method: 'PUT', headers: { 'content-length': String(data.length), ...headers } });
-  const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
-    req.on('response', (res) => {
-      let text = '';
-      res.setEncoding('utf8').on('data', (chunk: string) => {
-        text += chunk;
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
-    req.on('error', reject);
-  });
-  req.write(data.subarray(0, data.length / 2));
-  return { request: req, response, finish: () => req.end(data.subarray(data.length / 2)) };
-}
-
-const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+/** An anonymous PUT to BUCKET whose body is sent in two halves (see s3rver-support's slowPut). */
+const slowPut = (endpoint: string, key: string, data: Buffer, headers: Record<string, string> = {}) =>
+  slowRequest(`${endpoint}/${BUCKET}/${key}`, data, headers);
 
 // Every state folder a test makes, removed at the end even when an assertion failed.
-const tempDirs: string[] = [];
-const tempDir = (name: string) => {
-  const made = mkdtempSync(join(tmpdir(), `streamdrop-s3rver-${name}-`));
-  tempDirs.push(made);
-  return made;
-};
-afterAll(() => {
-  for (const made of tempDirs) rmSync(made, { recursive: true, force: true });
-});
+const { tempDir, cleanUp } = tempDirs();
+afterAll(cleanUp);
 
 describe('patched s3rver', () => {
   let dir: string;
