@@ -22,6 +22,8 @@ export const FUNCTION_ENV = {
   s3ForcePathStyle: 'S3_FORCE_PATH_STYLE',
   /** Powertools' service name, one per function. */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
+  /** Powertools Metrics' namespace (metricsNamespace(stage)), the same on every function of a stage. */
+  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
   /** The processor's transform, by its name (one of TRANSFORM_NAMES). */
   transform: 'TRANSFORM',
   /** Set by Lambda (and the local runtime), never by the stack: the function's memory in MB. */
