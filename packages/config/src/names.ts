@@ -100,6 +100,7 @@ export const STACK_OUTPUTS = {
   uploadFunctionName: 'upload_function_name',
   processorFunctionName: 'processor_function_name',
   streamsFunctionName: 'streams_function_name',
+  alarmTopicArn: 'alarm_topic_arn',
 } as const;
 export type StackOutputName = (typeof STACK_OUTPUTS)[keyof typeof STACK_OUTPUTS];
 
