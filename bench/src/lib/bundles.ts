@@ -18,6 +18,13 @@ export type Variant =
   /** esbuild with its defaults for a Node bundle: CommonJS, main fields main,module, no minify. */
   'esbuild-defaults';
 
+/** The production bundle with or without part of the observability it ships: see buildObservabilityVariant. */
+export type ObservabilityVariant =
+  /** Powertools Metrics replaced by a no-op with the same API: what the metrics cost. */
+  | 'no-metrics'
+  /** Powertools Tracer (aws-xray-sdk-core) loaded and an SDK client patched: what it would cost. */
+  | 'with-tracer';
+
 export interface BuiltBundle {
   readonly file: string;
   readonly bytes: number;
@@ -67,6 +74,28 @@ export async function buildVariant(name: string, variant: Variant): Promise<Buil
     metafile: true,
     logLevel: 'error',
   });
+}
+
+/**
+ * `functions/<name>` built exactly as production, but without Powertools Metrics or with the
+ * Powertools Tracer added (bench/src/observability), into the scratch folder.
+ */
+export async function buildObservabilityVariant(
+  name: string,
+  variant: ObservabilityVariant,
+): Promise<BuiltBundle> {
+  const root = repoRoot();
+  const entry = join(root, 'functions', name, 'src', 'handler.ts');
+  const options = productionOptions(root, entry, join(scratchDir(), 'bundles', variant, name, 'index.mjs'));
+  const own = join(root, 'bench', 'src', 'observability');
+  return bundle(
+    variant === 'no-metrics'
+      ? {
+          ...options,
+          alias: { ...options.alias, '@aws-lambda-powertools/metrics': join(own, 'metrics-off.ts') },
+        }
+      : { ...options, inject: [join(own, 'with-tracer.ts')] },
+  );
 }
 
 export type BenchHandler = 'seed-processor' | 'sdk-floor-processor' | 'sdk-floor-upload';
