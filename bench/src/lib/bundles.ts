@@ -18,12 +18,10 @@ export type Variant =
   /** esbuild with its defaults for a Node bundle: CommonJS, main fields main,module, no minify. */
   'esbuild-defaults';
 
-/** The production bundle with or without part of the observability it ships: see buildObservabilityVariant. */
+/** The production bundle without part of the observability it ships: see buildObservabilityVariant. */
 export type ObservabilityVariant =
   /** Powertools Metrics replaced by a no-op with the same API: what the metrics cost. */
-  | 'no-metrics'
-  /** Powertools Tracer (aws-xray-sdk-core) loaded and an SDK client patched: what it would cost. */
-  | 'with-tracer';
+  'no-metrics';
 
 export interface BuiltBundle {
   readonly file: string;
@@ -77,8 +75,8 @@ export async function buildVariant(name: string, variant: Variant): Promise<Buil
 }
 
 /**
- * `functions/<name>` built exactly as production, but without Powertools Metrics or with the
- * Powertools Tracer added (bench/src/observability), into the scratch folder.
+ * `functions/<name>` built exactly as production, but with Powertools Metrics replaced by a no-op
+ * of the same API (bench/src/observability), into the scratch folder.
  */
 export async function buildObservabilityVariant(
   name: string,
@@ -88,14 +86,10 @@ export async function buildObservabilityVariant(
   const entry = join(root, 'functions', name, 'src', 'handler.ts');
   const options = productionOptions(root, entry, join(scratchDir(), 'bundles', variant, name, 'index.mjs'));
   const own = join(root, 'bench', 'src', 'observability');
-  return bundle(
-    variant === 'no-metrics'
-      ? {
-          ...options,
-          alias: { ...options.alias, '@aws-lambda-powertools/metrics': join(own, 'metrics-off.ts') },
-        }
-      : { ...options, inject: [join(own, 'with-tracer.ts')] },
-  );
+  const stubs: Record<ObservabilityVariant, Record<string, string>> = {
+    'no-metrics': { '@aws-lambda-powertools/metrics': join(own, 'metrics-off.ts') },
+  };
+  return bundle({ ...options, alias: { ...options.alias, ...stubs[variant] } });
 }
 
 export type BenchHandler = 'seed-processor' | 'sdk-floor-processor' | 'sdk-floor-upload';

@@ -39,11 +39,8 @@ export const bundleSize: Suite = {
         }),
       );
       if (!measured) continue;
-      // What the observability costs in bytes: without the metrics, and with Powertools Tracer.
-      for (const [variant, label] of [
-        ['no-metrics', 'no_metrics'],
-        ['with-tracer', 'with_tracer'],
-      ] as const) {
+      // What the metrics cost in bytes.
+      for (const [variant, label] of [['no-metrics', 'no_metrics']] as const) {
         const built = await buildObservabilityVariant(name, variant);
         log(`  ${name} ${variant}: gzip ${built.gzipBytes}`);
         metrics.push(
@@ -52,10 +49,7 @@ export const bundleSize: Suite = {
             value: built.gzipBytes,
             unit: 'B',
             baseline: gzip,
-            note:
-              variant === 'no-metrics'
-                ? 'the production bundle with Powertools Metrics replaced by a no-op of the same API; baseline: the production bundle'
-                : 'the production bundle plus Powertools Tracer (aws-xray-sdk-core) patching an SDK client; baseline: the production bundle',
+            note: 'the production bundle with Powertools Metrics replaced by a no-op of the same API; baseline: the production bundle',
           }),
         );
       }

@@ -27,7 +27,7 @@ export const coldInit: Suite = {
     const runs = options.quick ? 15 : 31;
     const variants: Array<{
       fn: string;
-      kind: 'ours' | 'baseline' | 'no-source-maps' | 'no-metrics' | 'with-tracer';
+      kind: 'ours' | 'baseline' | 'no-source-maps' | 'no-metrics';
       file: string;
       env: Env;
     }> = [];
@@ -35,10 +35,13 @@ export const coldInit: Suite = {
       const env = cleanEnv({ ...LAMBDA_ENV, ...stackEnvironment(root, fn), ...FUNCTION_ENV[fn] });
       variants.push({ fn, kind: 'ours', file: requireBundle(fn), env });
       variants.push({ fn, kind: 'baseline', file: (await buildVariant(fn, 'esbuild-defaults')).file, env });
-      // What the observability costs at cold start: without the metrics, and with Powertools Tracer.
-      for (const kind of ['no-metrics', 'with-tracer'] as const) {
-        variants.push({ fn, kind, file: (await buildObservabilityVariant(fn, kind)).file, env });
-      }
+      // What the metrics cost at cold start.
+      variants.push({
+        fn,
+        kind: 'no-metrics',
+        file: (await buildObservabilityVariant(fn, 'no-metrics')).file,
+        env,
+      });
       // The source-map experiment only in full mode: quick mode must stay under 90 s.
       if (!options.quick) {
         const { NODE_OPTIONS: _, ...withoutSourceMaps } = env;
@@ -78,11 +81,6 @@ export const coldInit: Suite = {
           'no-metrics',
           'no_metrics',
           'the production bundle with Powertools Metrics replaced by a no-op of the same API',
-        ],
-        [
-          'with-tracer',
-          'with_tracer',
-          'the production bundle plus Powertools Tracer (aws-xray-sdk-core) patching an SDK client',
         ],
       ] as const) {
         const value = above(index(kind));
