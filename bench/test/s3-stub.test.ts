@@ -7,6 +7,7 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
+  PutObjectTaggingCommand,
   S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
@@ -38,6 +39,23 @@ describe('the bench S3 stub', () => {
     await s3.send(new PutObjectCommand({ Bucket: 'data', Key: 'uploads/a/b/c.txt', Body: 'hello' }));
 
     expect(stub.object('data', 'uploads/a/b/c.txt')?.sha256).toBe(sha256('hello'));
+  });
+
+  it('answers PutObjectTagging (the re-tag of an upload) without storing its body as the object', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: 'data', Key: 'uploads/t.txt', Body: 'hello' }));
+    const puts = stub.calls.PutObject ?? 0;
+
+    await s3.send(
+      new PutObjectTaggingCommand({
+        Bucket: 'data',
+        Key: 'uploads/t.txt',
+        Tagging: { TagSet: [{ Key: 'streamdrop-state', Value: 'complete' }] },
+      }),
+    );
+
+    expect(stub.calls.PutObjectTagging).toBe(1);
+    expect(stub.calls.PutObject).toBe(puts);
+    expect(stub.object('data', 'uploads/t.txt')?.sha256).toBe(sha256('hello'));
   });
 
   it('stores what PutObject sends, with content type and metadata, and serves it back', async () => {

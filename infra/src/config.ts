@@ -46,6 +46,19 @@ export interface EventSourceConfig {
   readonly parallelizationFactor: number;
 }
 
+/** Alarm thresholds and where alarms go (the deploy variables STREAMDROP_ALARM_*). */
+export interface AlarmConfig {
+  /** Subscribed to the alarm topic by email when set. */
+  readonly email?: string;
+  readonly iteratorAgeSeconds: number;
+  readonly functionErrors: number;
+  readonly functionThrottles: number;
+  readonly failures: number;
+  readonly api5xxPercent: number;
+  readonly upload503s: number;
+  readonly kinesisWriteThrottles: number;
+}
+
 export interface StateConfig {
   /** S3 bucket for remote state; local state in `dir` when absent. */
   readonly bucket?: string;
@@ -71,6 +84,7 @@ export interface StreamdropConfig {
   /** How long an Idempotency-Key replays its first response; its records expire a day after. */
   readonly idempotencyTtlSeconds: number;
   readonly logRetentionDays: number;
+  readonly alarms: AlarmConfig;
   /** Lets `terraform destroy` delete buckets that still hold objects. */
   readonly forceDestroy: boolean;
   readonly state: StateConfig;
@@ -100,6 +114,8 @@ const GROUP_NAME = {
 };
 const STREAM_ARN =
   /^arn:aws[a-z-]*:kinesis:[a-z]{2}(?:-[a-z]+)+-\d{1,2}:\d{12}:stream\/[A-Za-z0-9_.-]{1,128}$/;
+// What SNS takes as an email endpoint, roughly: one @, no spaces, a dot in the domain.
+const EMAIL = { pattern: /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/, description: 'an email address' };
 const BUCKET_NAME = { pattern: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, description: 'a valid S3 bucket name' };
 /** When neither AWS_REGION nor AWS_DEFAULT_REGION is set. */
 const DEFAULT_REGION = 'us-east-1';
@@ -183,6 +199,7 @@ function build(read: DeployReader, options: LoadConfigOptions): StreamdropConfig
   );
 
   const stateBucket = read.optional('STREAMDROP_STATE_BUCKET', BUCKET_NAME);
+  const alarmEmail = read.optional('STREAMDROP_ALARM_EMAIL', EMAIL);
   const stateRegion = read.optional('STREAMDROP_STATE_REGION', REGION) ?? region;
 
   return {
@@ -233,6 +250,16 @@ function build(read: DeployReader, options: LoadConfigOptions): StreamdropConfig
       rule: `one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(', ')}`,
       accept: (n) => LOG_RETENTION_DAYS.includes(n),
     }),
+    alarms: {
+      ...(alarmEmail === undefined ? {} : { email: alarmEmail }),
+      iteratorAgeSeconds: read.range('STREAMDROP_ALARM_ITERATOR_AGE_SECONDS', 1, 604800),
+      functionErrors: read.range('STREAMDROP_ALARM_FUNCTION_ERRORS', 1, 100000),
+      functionThrottles: read.range('STREAMDROP_ALARM_FUNCTION_THROTTLES', 1, 100000),
+      failures: read.range('STREAMDROP_ALARM_FAILURES', 1, 100000),
+      api5xxPercent: read.range('STREAMDROP_ALARM_API_5XX_PERCENT', 1, 100),
+      upload503s: read.range('STREAMDROP_ALARM_UPLOAD_503S', 1, 100000),
+      kinesisWriteThrottles: read.range('STREAMDROP_ALARM_KINESIS_WRITE_THROTTLES', 1, 100000),
+    },
     forceDestroy: read.bool('STREAMDROP_FORCE_DESTROY'),
     state: {
       ...(stateBucket === undefined ? {} : { bucket: stateBucket }),

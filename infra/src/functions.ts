@@ -6,6 +6,7 @@ import {
   type FunctionId,
   functionName,
   KEY_PREFIXES,
+  metricsNamespace,
   serviceName,
   type TransformName,
 } from '@streamdrop/config';
@@ -65,6 +66,7 @@ export class Functions extends Construct {
         [FUNCTION_ENV.maxUploadBytes]: String(options.maxUploadBytes),
         [FUNCTION_ENV.idempotencyTtlSeconds]: String(options.idempotencyTtlSeconds),
         [FUNCTION_ENV.serviceName]: serviceName(FUNCTION_IDS.upload),
+        [FUNCTION_ENV.metricsNamespace]: metricsNamespace(stage),
       },
       bindings: [
         // Delete is the rollback when the Kinesis put fails after the object was stored. A
@@ -105,6 +107,7 @@ export class Functions extends Construct {
         [FUNCTION_ENV.processorConcurrency]: String(options.processorConcurrency),
         [FUNCTION_ENV.transform]: options.transform,
         [FUNCTION_ENV.serviceName]: serviceName(FUNCTION_IDS.processor),
+        [FUNCTION_ENV.metricsNamespace]: metricsNamespace(stage),
       },
       bindings: [
         stream.consumerBinding(),
@@ -143,6 +146,7 @@ export class Functions extends Construct {
         [FUNCTION_ENV.adminGroup]: options.adminGroupName,
         [FUNCTION_ENV.allowedStreams]: proxyNames.join(','),
         [FUNCTION_ENV.serviceName]: serviceName(FUNCTION_IDS.streams),
+        [FUNCTION_ENV.metricsNamespace]: metricsNamespace(stage),
       },
       bindings: [
         {

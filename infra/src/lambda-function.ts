@@ -43,6 +43,12 @@ export interface NodeFunctionOptions {
 
 export const LAMBDA_RUNTIME = 'nodejs22.x';
 
+/**
+ * What the Lambda runtime's active tracing needs: X-Ray takes no resource-level permissions, so
+ * these two actions can only be granted on "*" (the policy's WILDCARD_RESOURCE_EXCEPTIONS).
+ */
+export const XRAY_WRITE_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'] as const;
+
 /** The esbuild output a function needs is not there: the fix is `pnpm build`. */
 export class MissingBundleError extends Error {
   override readonly name = 'MissingBundleError';
@@ -55,7 +61,8 @@ export class MissingBundleError extends Error {
 
 /**
  * A Node.js Lambda function with its own role, inline least-privilege policy and log group.
- * Defaults: nodejs22.x, arm64, source maps on, log retention set, handler `index.handler`.
+ * Defaults: nodejs22.x, arm64, source maps on, log retention set, handler `index.handler`,
+ * X-Ray active tracing, and JSON log format (the runtime's own lines too, not only Powertools').
  */
 export class NodeFunction extends Construct {
   readonly function: LambdaFunction;
@@ -90,6 +97,7 @@ export class NodeFunction extends Construct {
         actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
         resources: [`${this.logGroup.arn}:*`],
       },
+      { sid: 'WriteTraces', actions: [...XRAY_WRITE_ACTIONS], resources: ['*'] },
       ...(options.bindings ?? []).flatMap((b) => b.grants ?? []),
     ];
 
@@ -132,6 +140,12 @@ export class NodeFunction extends Construct {
       timeout: options.timeoutSeconds,
       memorySize: options.memoryMb,
       environment: { variables: { ...this.environment } },
+      // The runtime's own active tracing: a segment per invocation with its init and duration,
+      // joined to API Gateway's trace id; no tracing SDK in the bundle (docs/performance.md).
+      tracingConfig: { mode: 'Active' },
+      // START/END/REPORT and anything written through console become JSON lines too, so that one
+      // Logs Insights query reads every line of a log group; Powertools' lines already are.
+      loggingConfig: { logFormat: 'JSON' },
       // The log group must exist (with its retention) before Lambda creates one without it; the
       // policy must be attached before an event source mapping checks the role's permissions.
       dependsOn: [this.logGroup, this.policy],

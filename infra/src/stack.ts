@@ -8,6 +8,7 @@ import { Auth } from './auth';
 import type { StreamdropConfig } from './config';
 import { Functions } from './functions';
 import type { NodeFunction } from './lambda-function';
+import { Monitoring } from './monitoring';
 import { Storage } from './storage';
 import { Stream } from './stream';
 
@@ -23,6 +24,7 @@ export class StreamdropStack extends TerraformStack {
   readonly stream: Stream;
   readonly functions: Functions;
   readonly api: Api;
+  readonly monitoring: Monitoring;
 
   constructor(scope: Construct, config: StreamdropConfig) {
     super(scope, config.stackName);
@@ -82,6 +84,16 @@ export class StreamdropStack extends TerraformStack {
       logRetentionDays: config.logRetentionDays,
     });
 
+    this.monitoring = new Monitoring(this, 'monitoring', {
+      stage: config.stage,
+      region: config.region,
+      functions: this.functions,
+      apiId: this.api.api.id,
+      streamName: this.stream.name,
+      failuresBucket: this.storage.failures,
+      alarms: config.alarms,
+    });
+
     // Every output of STACK_OUTPUTS, by its name there (the CLI and the scripts read them back).
     // Output ids share the stack's construct namespace: snake_case keeps them apart from the
     // kebab-case construct ids above.
@@ -106,6 +118,7 @@ export class StreamdropStack extends TerraformStack {
         value: this.functions.streams.functionName,
         description: 'Kinesis proxy function for administrators',
       },
+      alarmTopicArn: { value: this.monitoring.topic.arn, description: 'SNS topic every alarm notifies' },
     };
     for (const [key, output] of Object.entries(outputs)) {
       new TerraformOutput(this, STACK_OUTPUTS[key as keyof typeof STACK_OUTPUTS], output);

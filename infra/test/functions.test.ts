@@ -106,13 +106,14 @@ describe('functions', () => {
           MAX_UPLOAD_BYTES: '4194304',
           IDEMPOTENCY_TTL_SECONDS: '86400',
           POWERTOOLS_SERVICE_NAME: 'streamdrop-upload',
+          POWERTOOLS_METRICS_NAMESPACE: 'Streamdrop/dev',
           NODE_OPTIONS: '--enable-source-maps',
         },
       });
     });
 
     it('may put, tag (pending, then complete) and delete (rollback) objects under uploads/, keep idempotency records, and put records on the stream', () => {
-      expect(grantsOf('streamdrop-dev-upload').slice(1)).toEqual([
+      expect(grantsOf('streamdrop-dev-upload').slice(2)).toEqual([
         {
           effect: 'Allow',
           actions: [
@@ -163,13 +164,14 @@ describe('functions', () => {
           PROCESSOR_CONCURRENCY: '100',
           TRANSFORM: 'uppercase-text-v1',
           POWERTOOLS_SERVICE_NAME: 'streamdrop-processor',
+          POWERTOOLS_METRICS_NAMESPACE: 'Streamdrop/dev',
           NODE_OPTIONS: '--enable-source-maps',
         },
       });
     });
 
     it('may read the stream, read uploads/, read and write processed/, write failure records, and list the data bucket so missing objects are 404s', () => {
-      expect(grantsOf('streamdrop-dev-processor').slice(1)).toEqual([
+      expect(grantsOf('streamdrop-dev-processor').slice(2)).toEqual([
         {
           effect: 'Allow',
           actions: [
@@ -203,13 +205,14 @@ describe('functions', () => {
           ADMIN_GROUP: expect.stringMatching(/^\$\{aws_cognito_user_group\.[^.]+\.name\}$/),
           ALLOWED_STREAMS: ref('aws_kinesis_stream', stream, 'name'),
           POWERTOOLS_SERVICE_NAME: 'streamdrop-streams',
+          POWERTOOLS_METRICS_NAMESPACE: 'Streamdrop/dev',
           NODE_OPTIONS: '--enable-source-maps',
         },
       });
     });
 
     it('may list streams, and describe and put records only on the allowed streams', () => {
-      expect(grantsOf('streamdrop-dev-streams').slice(1)).toEqual([
+      expect(grantsOf('streamdrop-dev-streams').slice(2)).toEqual([
         { effect: 'Allow', actions: ['kinesis:ListStreams'], resources: ['*'] },
         {
           effect: 'Allow',
@@ -261,9 +264,14 @@ describe('functions', () => {
       const resources = statements.flatMap((s) => asArray(s.Resource));
       expect(resources.length).toBeGreaterThan(0);
       const wildcard = statements.filter((s) => asArray(s.Resource).includes('*'));
-      // The one exception AWS forces: ListStreams cannot be scoped; the streams function filters its answer.
+      // The exceptions AWS forces: ListStreams cannot be scoped (the streams function filters its
+      // answer), nor can X-Ray's trace writes (every function's active tracing).
+      const traces = { actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] };
       expect(wildcard.map((s) => ({ actions: asArray(s.Action), resources: asArray(s.Resource) }))).toEqual([
+        traces,
+        traces,
         { actions: ['kinesis:ListStreams'], resources: ['*'] },
+        traces,
       ]);
     });
 

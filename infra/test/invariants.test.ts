@@ -82,10 +82,11 @@ describe('the synthesized stack and @streamdrop/config', () => {
       for (const key of fromStack) expect(env).toHaveProperty([FUNCTION_ENV[key]]);
     });
 
-    it('gets nothing else but its service name and source maps, and none of its optional variables', () => {
+    it('gets nothing else but its service name, metrics namespace and source maps, and none of its optional variables', () => {
       const expected = [
         ...fromStack.map((key) => FUNCTION_ENV[key]),
         FUNCTION_ENV.serviceName,
+        FUNCTION_ENV.metricsNamespace,
         'NODE_OPTIONS',
       ];
       expect(Object.keys(functionEnv(tf, id)).sort()).toEqual(expected.sort());

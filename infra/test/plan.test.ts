@@ -56,7 +56,9 @@ describe('offline terraform plan of the synthesized stack', () => {
       aws_apigatewayv2_integration: 2,
       aws_apigatewayv2_route: 5,
       aws_apigatewayv2_stage: 1,
+      aws_cloudwatch_dashboard: 1,
       aws_cloudwatch_log_group: 4,
+      aws_cloudwatch_metric_alarm: 11,
       aws_cognito_user_group: 1,
       aws_cognito_user_pool: 1,
       aws_cognito_user_pool_client: 1,
@@ -69,12 +71,14 @@ describe('offline terraform plan of the synthesized stack', () => {
       aws_lambda_permission: 5,
       aws_s3_bucket: 2,
       aws_s3_bucket_lifecycle_configuration: 2,
+      aws_s3_bucket_metric: 1,
       aws_s3_bucket_ownership_controls: 2,
       aws_s3_bucket_policy: 2,
       aws_s3_bucket_public_access_block: 2,
       aws_s3_bucket_server_side_encryption_configuration: 2,
       aws_s3_bucket_versioning: 2,
+      aws_sns_topic: 1,
     });
-    expect(managed).toHaveLength(48);
+    expect(managed).toHaveLength(62);
   }, 180_000);
 });

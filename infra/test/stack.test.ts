@@ -41,6 +41,7 @@ describe('StreamdropStack', () => {
         'upload_function_name',
         'processor_function_name',
         'streams_function_name',
+        'alarm_topic_arn',
       ].sort(),
     );
   });

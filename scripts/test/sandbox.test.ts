@@ -8,6 +8,7 @@ import {
   EMULATED_SERVICES,
   EMULATOR_OVERRIDE_FILE,
   emulatorOverride,
+  motoGapsOverride,
   tlsOnlyPolicyOverride,
 } from '../src/lib/sandbox';
 
@@ -54,6 +55,7 @@ describe('emulatorOverride', () => {
     expect(provider?.endpoints).toEqual([
       {
         apigatewayv2: 'http://127.0.0.1:5000',
+        cloudwatch: 'http://127.0.0.1:5000',
         cloudwatchlogs: 'http://127.0.0.1:5000',
         cognitoidp: 'http://127.0.0.1:5000',
         iam: 'http://127.0.0.1:5000',
@@ -61,11 +63,12 @@ describe('emulatorOverride', () => {
         kms: 'http://127.0.0.1:5000',
         lambda: 'http://127.0.0.1:5000',
         s3: 'http://127.0.0.1:5000',
+        sns: 'http://127.0.0.1:5000',
         sqs: 'http://127.0.0.1:5000',
         sts: 'http://127.0.0.1:5000',
       },
     ]);
-    expect(EMULATED_SERVICES).toHaveLength(10);
+    expect(EMULATED_SERVICES).toHaveLength(12);
   });
 
   it('uses path-style S3, skips the credential check, and asks STS for the account id', () => {
@@ -93,6 +96,48 @@ describe('emulatorOverride', () => {
         },
       },
     });
+  });
+});
+
+describe('motoGapsOverride', () => {
+  it('leaves out the S3 request metrics filter and ignores logging_config, which moto does not implement', () => {
+    const result = motoGapsOverride({
+      resource: {
+        aws_s3_bucket_metric: { monitoring_filter: { bucket: 'b', name: 'on-failure-records' } },
+        aws_lambda_function: { upload: { logging_config: { log_format: 'JSON' } }, plain: {} },
+      },
+    });
+    expect(result).toEqual({
+      aws_s3_bucket_metric: { monitoring_filter: { count: 0 } },
+      aws_lambda_function: { upload: { lifecycle: { ignore_changes: ['logging_config'] } } },
+    });
+  });
+
+  it('rehearses a lifecycle rule filtered by prefix and tag with its tag alone, repeating the other rules', () => {
+    const pending = {
+      id: 'expire-pending-uploads',
+      status: 'Enabled',
+      filter: [{ and: [{ prefix: 'uploads/', tags: { 'streamdrop-state': 'pending' } }] }],
+      expiration: [{ days: 2 }],
+    };
+    const other = { id: 'expire-idempotency', status: 'Enabled', filter: [{ prefix: 'idempotency/' }] };
+    const result = motoGapsOverride({
+      resource: {
+        aws_s3_bucket_lifecycle_configuration: { data: { rule: [other, pending] }, plain: { rule: [other] } },
+      },
+    });
+    expect(result).toEqual({
+      aws_s3_bucket_lifecycle_configuration: {
+        data: {
+          rule: [other, { ...pending, filter: [{ tag: [{ key: 'streamdrop-state', value: 'pending' }] }] }],
+        },
+      },
+    });
+  });
+
+  it('adds nothing for a stack without them', () => {
+    expect(motoGapsOverride(stack)).toBeUndefined();
+    expect(emulatorOverride({ endpoint: 'http://x', stateFile: 's', stack }).resource).toBeUndefined();
   });
 });
 

@@ -18,6 +18,11 @@ export type Variant =
   /** esbuild with its defaults for a Node bundle: CommonJS, main fields main,module, no minify. */
   'esbuild-defaults';
 
+/** The production bundle without part of the observability it ships: see buildObservabilityVariant. */
+export type ObservabilityVariant =
+  /** Powertools Metrics replaced by a no-op with the same API: what the metrics cost. */
+  'no-metrics';
+
 export interface BuiltBundle {
   readonly file: string;
   readonly bytes: number;
@@ -67,6 +72,24 @@ export async function buildVariant(name: string, variant: Variant): Promise<Buil
     metafile: true,
     logLevel: 'error',
   });
+}
+
+/**
+ * `functions/<name>` built exactly as production, but with Powertools Metrics replaced by a no-op
+ * of the same API (bench/src/observability), into the scratch folder.
+ */
+export async function buildObservabilityVariant(
+  name: string,
+  variant: ObservabilityVariant,
+): Promise<BuiltBundle> {
+  const root = repoRoot();
+  const entry = join(root, 'functions', name, 'src', 'handler.ts');
+  const options = productionOptions(root, entry, join(scratchDir(), 'bundles', variant, name, 'index.mjs'));
+  const own = join(root, 'bench', 'src', 'observability');
+  const stubs: Record<ObservabilityVariant, Record<string, string>> = {
+    'no-metrics': { '@aws-lambda-powertools/metrics': join(own, 'metrics-off.ts') },
+  };
+  return bundle({ ...options, alias: { ...options.alias, ...stubs[variant] } });
 }
 
 export type BenchHandler = 'seed-processor' | 'sdk-floor-processor' | 'sdk-floor-upload';

@@ -32,6 +32,7 @@ export type S3Operation =
   | 'HeadObject'
   | 'GetObject'
   | 'PutObject'
+  | 'PutObjectTagging'
   | 'DeleteObject'
   | 'CreateMultipartUpload'
   | 'UploadPart'
@@ -119,6 +120,8 @@ function operationOf(method: string, query: URLSearchParams, hasKey: boolean): S
     case 'GET':
       return 'GetObject';
     case 'PUT':
+      // The upload function re-tags each stored object `complete` (PUT ?tagging) before its 202.
+      if (query.has('tagging')) return 'PutObjectTagging';
       return query.has('uploadId') ? 'UploadPart' : 'PutObject';
     case 'DELETE':
       return query.has('uploadId') ? 'AbortMultipartUpload' : 'DeleteObject';
@@ -254,6 +257,11 @@ export async function startS3Stub(options: S3StubOptions = {}): Promise<S3Stub> 
         response.writeHead(200, { etag: stored.etag, 'content-length': 0 });
         return void response.end();
       }
+      case 'PutObjectTagging':
+        // Tags are not kept: nothing the bench measures reads them back.
+        if (!existing) return error(response, 404, 'NoSuchKey', 'The specified key does not exist.');
+        response.writeHead(200, { 'content-length': 0 });
+        return void response.end();
       case 'DeleteObject':
         objects.delete(id(bucket, key));
         response.writeHead(204);

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { buildVariant, gzipBytesOf } from '../lib/bundles';
+import { buildObservabilityVariant, buildVariant, gzipBytesOf } from '../lib/bundles';
 import { metric } from '../lib/metrics';
 import { productionBundle } from '../lib/paths';
 import type { Suite } from '../lib/suite';
@@ -38,6 +38,21 @@ export const bundleSize: Suite = {
           note: `dist/functions/${name}/index.mjs (${readFileSync(file).length} B raw); baseline: esbuild defaults (CommonJS, main fields main,module, no minify)`,
         }),
       );
+      if (!measured) continue;
+      // What the metrics cost in bytes.
+      for (const [variant, label] of [['no-metrics', 'no_metrics']] as const) {
+        const built = await buildObservabilityVariant(name, variant);
+        log(`  ${name} ${variant}: gzip ${built.gzipBytes}`);
+        metrics.push(
+          metric({
+            name: `experiment.${label}.${name}.bundle_gzip_bytes`,
+            value: built.gzipBytes,
+            unit: 'B',
+            baseline: gzip,
+            note: 'the production bundle with Powertools Metrics replaced by a no-op of the same API; baseline: the production bundle',
+          }),
+        );
+      }
     }
     return metrics;
   },

@@ -1,4 +1,4 @@
-import { buildVariant } from '../lib/bundles';
+import { buildObservabilityVariant, buildVariant } from '../lib/bundles';
 import { cleanEnv, type Env, LAMBDA_ENV, stackEnvironment, timeNode } from '../lib/child';
 import { median, metric } from '../lib/metrics';
 import { repoRoot, workerPath } from '../lib/paths';
@@ -27,7 +27,7 @@ export const coldInit: Suite = {
     const runs = options.quick ? 15 : 31;
     const variants: Array<{
       fn: string;
-      kind: 'ours' | 'baseline' | 'no-source-maps';
+      kind: 'ours' | 'baseline' | 'no-source-maps' | 'no-metrics';
       file: string;
       env: Env;
     }> = [];
@@ -35,6 +35,13 @@ export const coldInit: Suite = {
       const env = cleanEnv({ ...LAMBDA_ENV, ...stackEnvironment(root, fn), ...FUNCTION_ENV[fn] });
       variants.push({ fn, kind: 'ours', file: requireBundle(fn), env });
       variants.push({ fn, kind: 'baseline', file: (await buildVariant(fn, 'esbuild-defaults')).file, env });
+      // What the metrics cost at cold start.
+      variants.push({
+        fn,
+        kind: 'no-metrics',
+        file: (await buildObservabilityVariant(fn, 'no-metrics')).file,
+        env,
+      });
       // The source-map experiment only in full mode: quick mode must stay under 90 s.
       if (!options.quick) {
         const { NODE_OPTIONS: _, ...withoutSourceMaps } = env;
@@ -69,6 +76,25 @@ export const coldInit: Suite = {
           note: `median of ${runs} interleaved runs minus bare node (${bareMs.toFixed(1)} ms); baseline: the handler bundled with esbuild's defaults`,
         }),
       );
+      for (const [kind, label, note] of [
+        [
+          'no-metrics',
+          'no_metrics',
+          'the production bundle with Powertools Metrics replaced by a no-op of the same API',
+        ],
+      ] as const) {
+        const value = above(index(kind));
+        log(`  ${fn} ${kind}: +${value.toFixed(1)} ms`);
+        metrics.push(
+          metric({
+            name: `experiment.${label}.${fn}.cold_init_ms`,
+            value,
+            unit: 'ms',
+            baseline: ours,
+            note: `${note}, same interleaved runs; baseline: the production bundle`,
+          }),
+        );
+      }
       if (noSourceMaps !== undefined) {
         metrics.push(
           metric({

@@ -1,4 +1,4 @@
-import { buildBenchHandler } from '../lib/bundles';
+import { buildBenchHandler, buildObservabilityVariant } from '../lib/bundles';
 import { cleanEnv, type Env, LAMBDA_ENV, runWorker, stackEnvironment } from '../lib/child';
 import { metric } from '../lib/metrics';
 import { repoRoot, workerPath } from '../lib/paths';
@@ -67,8 +67,14 @@ export const uploadCpu: Suite = {
         total,
         warmup,
       );
+      const noMetrics = await cpuPerInvoke(
+        (await buildObservabilityVariant('upload', 'no-metrics')).file,
+        env,
+        total,
+        warmup,
+      );
       log(
-        `  ${result.invocations} uploads in ${result.ms?.toFixed(0)} ms: ${perInvoke(result).toFixed(0)} µs CPU each (SDK floor ${perInvoke(floor).toFixed(0)} µs)`,
+        `  ${result.invocations} uploads in ${result.ms?.toFixed(0)} ms: ${perInvoke(result).toFixed(0)} µs CPU each (SDK floor ${perInvoke(floor).toFixed(0)} µs, without metrics ${perInvoke(noMetrics).toFixed(0)} µs)`,
       );
       return [
         metric({
@@ -84,6 +90,13 @@ export const uploadCpu: Suite = {
           unit: 'µs',
           baseline: perInvoke(result),
           note: 'bench-only handler making the same PutObject and PutRecord on the same clients and nothing else, same settings; baseline: ours',
+        }),
+        metric({
+          name: 'experiment.no_metrics.upload.cpu_us_per_invoke',
+          value: perInvoke(noMetrics),
+          unit: 'µs',
+          baseline: perInvoke(result),
+          note: 'the production upload bundle with Powertools Metrics replaced by a no-op of the same API (no EMF line), same settings; baseline: ours',
         }),
       ];
     } finally {

@@ -9,11 +9,13 @@ import { s3 } from './clients';
 import { config, type ProcessorConfig } from './config';
 import { createByteBudget, createLimiter } from './limiter';
 import { logger } from './logger';
+import { type ProcessorMetrics, metrics as processorMetrics } from './metrics';
 import { handleRecord, type ProcessDeps } from './process-record';
 import { TRANSFORMS } from './transforms';
 
 export interface ProcessorDeps extends ProcessDeps {
   config: ProcessDeps['config'] & Pick<ProcessorConfig, 'concurrency'>;
+  metrics?: ProcessorMetrics;
 }
 
 export type ProcessorHandler = (
@@ -34,12 +36,22 @@ export function createHandler(deps: ProcessorDeps): ProcessorHandler {
     // The processor keeps per-batch state: a fresh one per call keeps overlapping calls in one
     // process (the local runtime) apart.
     const processor = new BatchProcessor(EventType.KinesisDataStreams);
-    return processPartialResponse(
-      event,
-      (record: KinesisStreamRecord) => limit(() => handleRecord(record, invocation, deps)),
-      processor,
-      { context },
-    );
+    try {
+      const response = await processPartialResponse(
+        event,
+        (record: KinesisStreamRecord) => limit(() => handleRecord(record, invocation, deps)),
+        processor,
+        { context },
+      );
+      deps.metrics?.retried(response.batchItemFailures.length);
+      return response;
+    } catch (error) {
+      // Every record failed: the whole batch goes back (and is bisected).
+      deps.metrics?.retried(event.Records.length);
+      throw error;
+    } finally {
+      deps.metrics?.flush();
+    }
   };
 }
 
@@ -51,4 +63,5 @@ export const handler = createHandler({
   logger,
   // One memory budget per process: overlapping calls (the local runtime) share the memory.
   memory: createByteBudget(config.inFlightBytes),
+  metrics: processorMetrics,
 });

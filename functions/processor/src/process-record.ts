@@ -22,6 +22,7 @@ import {
 import { type Invocation, writeFailureRecord } from './failure-record';
 import type { ByteBudget } from './limiter';
 import type { RecordLogger } from './logger';
+import type { ProcessorMetrics } from './metrics';
 import { copyUnchanged, type Transform } from './transforms';
 
 /** Smallest part S3 accepts: memory per record stays near (queue size + 1) parts. */
@@ -38,6 +39,7 @@ export interface ProcessDeps {
   logger?: RecordLogger;
   /** Bounds the bytes that records buffer at once (absent: no bound). */
   memory?: ByteBudget;
+  metrics?: Pick<ProcessorMetrics, 'processed' | 'skipped' | 'failedPermanently'>;
 }
 
 export type RecordOutcome = 'processed' | 'skipped' | 'failed-permanently';
@@ -58,9 +60,13 @@ export async function handleRecord(
   let event: UploadEventV1 | undefined;
   try {
     event = decodeUploadEvent(record.kinesis.data);
-    return await writeProcessedTwin(event, deps);
+    const outcome = await writeProcessedTwin(event, deps);
+    if (outcome === 'processed') deps.metrics?.processed(event, deps.now());
+    else deps.metrics?.skipped();
+    return outcome;
   } catch (error) {
-    const ids = { eventID: record.eventID, uploadId: event?.uploadId };
+    // The upload event's requestId is the API request that accepted the upload: the correlation id.
+    const ids = { eventID: record.eventID, uploadId: event?.uploadId, requestId: event?.requestId };
     const failure = asPermanentFailure(error);
     if (!failure) {
       deps.logger?.error('record failed, it will be retried', { ...ids, error });
@@ -72,6 +78,7 @@ export async function handleRecord(
       reason: failure.reason,
     });
     await writeFailureRecord({ record, event, failure, invocation, failedAt: deps.now() }, deps);
+    deps.metrics?.failedPermanently();
     return 'failed-permanently';
   }
 }
@@ -113,7 +120,11 @@ export async function writeProcessedTwin(
     transform: deps.transform.name,
   };
   const skip = () => {
-    logger?.info('already processed, skipping', { uploadId: event.uploadId, key });
+    logger?.info('already processed, skipping', {
+      uploadId: event.uploadId,
+      requestId: event.requestId,
+      key,
+    });
     return 'skipped' as const;
   };
 
@@ -132,7 +143,7 @@ export async function writeProcessedTwin(
     try {
       const write = () => transformInto(key, metadata, condition, event, deps);
       await (deps.memory ? deps.memory(buffered, write) : write());
-      logger?.info('processed', { uploadId: event.uploadId, key });
+      logger?.info('processed', { uploadId: event.uploadId, requestId: event.requestId, key });
       return 'processed';
     } catch (error) {
       if (!isConditionLost(error)) throw error;
@@ -150,6 +161,7 @@ export async function writeProcessedTwin(
     } else {
       logger?.info('replacing a processed object made from another upload or transform', {
         uploadId: event.uploadId,
+        requestId: event.requestId,
         key,
         found: Object.fromEntries(IDENTITY.map((name) => [name, twin.metadata[name]])),
       });
@@ -178,6 +190,7 @@ async function transformInto(
     if (!(error instanceof SourceNotTransformableError)) throw error;
     deps.logger?.warn('the transform cannot transform this upload; storing it unchanged', {
       uploadId: event.uploadId,
+      requestId: event.requestId,
       key,
       note: error.note,
     });

@@ -7,6 +7,7 @@ import type {
 import { kinesis } from './clients';
 import { config } from './config';
 import { logger } from './logger';
+import { type StreamsMetrics, metrics as streamsMetrics } from './metrics';
 import { handleStreamsRequest } from './router';
 import type { StreamsDeps } from './streams';
 import { streamsRequestFromEvent } from './streams-request';
@@ -17,15 +18,20 @@ export type StreamsHandler = (
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /** The Lambda handler over the given dependencies (tests pass their own). */
-export function createHandler(deps: StreamsDeps): StreamsHandler {
+export function createHandler(deps: StreamsDeps & { metrics?: StreamsMetrics }): StreamsHandler {
   return async (event, context) => {
     logger.addContext(context);
+    logger.resetKeys();
+    logger.appendKeys({ requestId: event.requestContext.requestId });
+    let response: APIGatewayProxyStructuredResultV2;
     try {
-      return jsonResponse(200, await handleStreamsRequest(streamsRequestFromEvent(event), deps));
+      response = jsonResponse(200, await handleStreamsRequest(streamsRequestFromEvent(event), deps));
     } catch (error) {
-      return errorResponse(error, event.requestContext.requestId, logger);
+      response = errorResponse(error, event.requestContext.requestId, logger);
     }
+    deps.metrics?.call(event.routeKey, response.statusCode ?? 200);
+    return response;
   };
 }
 
-export const handler = createHandler({ kinesis, config, logger });
+export const handler = createHandler({ kinesis, config, logger, metrics: streamsMetrics });

@@ -8,6 +8,7 @@ import type {
 import { kinesis, s3 } from './clients';
 import { config } from './config';
 import { logger } from './logger';
+import { metrics as uploadMetrics } from './metrics';
 import { acceptUpload, type UploadDeps } from './upload';
 import { uploadInputFromEvent } from './upload-input';
 
@@ -20,12 +21,20 @@ export type UploadHandler = (
 export function createHandler(deps: UploadDeps): UploadHandler {
   return async (event, context) => {
     logger.addContext(context);
+    // Every line of this invocation carries the API request id: the key that follows an upload
+    // from the request to its processed object (the upload event carries it on).
+    logger.resetKeys();
+    logger.appendKeys({ requestId: event.requestContext.requestId });
     try {
       const { response, replayed } = await acceptUpload(uploadInputFromEvent(event), deps);
       // A replay for an Idempotency-Key says so, as Stripe's API does.
       return jsonResponse(202, response, replayed ? { 'idempotent-replayed': 'true' } : undefined);
     } catch (error) {
-      return errorResponse(error, event.requestContext.requestId, logger);
+      const response = errorResponse(error, event.requestContext.requestId, logger);
+      deps.metrics?.refused(response.statusCode ?? 500);
+      return response;
+    } finally {
+      deps.metrics?.flush();
     }
   };
 }
@@ -37,4 +46,5 @@ export const handler = createHandler({
   now: () => new Date(),
   newId: () => randomUUID(),
   logger,
+  metrics: uploadMetrics,
 });

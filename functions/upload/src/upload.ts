@@ -30,6 +30,7 @@ import {
   release,
   requestFingerprint,
 } from './idempotency';
+import type { UploadMetrics } from './metrics';
 import type { UploadInput } from './upload-input';
 
 export const ACCEPTED_MESSAGE = 'Upload accepted; it will be processed shortly.';
@@ -46,6 +47,7 @@ export interface UploadDeps {
   now(): Date;
   newId(): string;
   logger?: Pick<Logger, 'info' | 'error'>;
+  metrics?: Pick<UploadMetrics, 'accepted' | 'replayed' | 'refused' | 'flush'>;
 }
 
 /**
@@ -125,6 +127,7 @@ export async function acceptUpload(input: UploadInput, deps: UploadDeps): Promis
     );
     if (claimed.kind === 'replay') {
       deps.logger?.info('idempotent replay', { uploadId, requestId: input.requestId });
+      deps.metrics?.replayed();
       return { response: claimed.response, replayed: true };
     }
     claimEtag = claimed.etag;
@@ -247,6 +250,7 @@ export async function acceptUpload(input: UploadInput, deps: UploadDeps): Promis
       contentType,
       requestId: input.requestId,
     });
+    deps.metrics?.accepted(bytes.length);
     return {
       message: ACCEPTED_MESSAGE,
       uploadId,

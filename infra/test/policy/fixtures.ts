@@ -99,6 +99,8 @@ export function compliantStack(): TfStack {
           runtime: 'nodejs22.x',
           handler: 'index.handler',
           depends_on: ['aws_cloudwatch_log_group.g', 'aws_iam_role_policy.p'],
+          tracing_config: { mode: 'Active' },
+          logging_config: { log_format: 'JSON' },
           environment: {
             variables: {
               DATA_BUCKET: '${aws_s3_bucket.b.bucket}',
@@ -129,6 +131,57 @@ export function compliantStack(): TfStack {
           maximum_retry_attempts: 5,
           maximum_record_age_in_seconds: 3600,
           destination_config: { on_failure: { destination_arn: BUCKET_ARN } },
+        },
+      },
+      aws_sns_topic: { t: { name: 'fixture-alarms' } },
+      aws_s3_bucket_metric: {
+        b: { bucket: BUCKET, name: 'on-failure-records', filter: { prefix: 'aws/lambda/' } },
+      },
+      aws_cloudwatch_metric_alarm: {
+        errors: {
+          alarm_name: 'fixture-fn-errors',
+          namespace: 'AWS/Lambda',
+          metric_name: 'Errors',
+          dimensions: { FunctionName: '${aws_lambda_function.f.function_name}' },
+          statistic: 'Sum',
+          period: 60,
+          evaluation_periods: 1,
+          threshold: 1,
+          comparison_operator: 'GreaterThanOrEqualToThreshold',
+          alarm_actions: ['${aws_sns_topic.t.arn}'],
+        },
+        age: {
+          alarm_name: 'fixture-fn-iterator-age',
+          namespace: 'AWS/Lambda',
+          metric_name: 'IteratorAge',
+          dimensions: { FunctionName: 'fixture-fn' },
+          statistic: 'Maximum',
+          period: 60,
+          evaluation_periods: 1,
+          threshold: 300000,
+          comparison_operator: 'GreaterThanThreshold',
+          alarm_actions: ['${aws_sns_topic.t.arn}'],
+        },
+        failures: {
+          alarm_name: 'fixture-failures',
+          evaluation_periods: 1,
+          threshold: 1,
+          comparison_operator: 'GreaterThanOrEqualToThreshold',
+          alarm_actions: ['${aws_sns_topic.t.arn}'],
+          metric_query: [
+            { id: 'total', expression: 'FILL(puts, 0)', return_data: true },
+            {
+              id: 'puts',
+              return_data: false,
+              metric: {
+                namespace: 'AWS/S3',
+                metric_name: 'PutRequests',
+                dimensions: { BucketName: '${aws_s3_bucket.b.bucket}', FilterId: 'on-failure-records' },
+                stat: 'Sum',
+                period: 60,
+              },
+            },
+          ],
         },
       },
       aws_apigatewayv2_api: {

@@ -11,6 +11,7 @@ export type NegativeCase = [label: string, breakage: Breakage, message: RegExp];
 
 const fn = (s: TfStack) => body(s, 'aws_lambda_function', 'f');
 const esm = (s: TfStack) => body(s, 'aws_lambda_event_source_mapping', 'm');
+const alarm = (s: TfStack, name: string) => body(s, 'aws_cloudwatch_metric_alarm', name);
 const lifecycleRule = (s: TfStack): Record<string, unknown> => {
   const [rule] = body(s, 'aws_s3_bucket_lifecycle_configuration', 'b').rule as Record<string, unknown>[];
   if (!rule) throw new Error('fixture lifecycle configuration has no rule');
@@ -852,6 +853,103 @@ export const NEGATIVES: Record<string, NegativeCase[]> = {
         body(s, 'aws_cognito_user_pool_client', 'c').callback_urls = ['http://evil.example.com/cb'];
       },
       /redirects to http:\/\/evil\.example\.com\/cb/,
+    ],
+  ],
+  LAMBDA_TRACING_ACTIVE: [
+    [
+      'a function without tracing_config',
+      (s) => void delete fn(s).tracing_config,
+      /tracing_config mode is unset/,
+    ],
+    [
+      'a function tracing PassThrough',
+      (s) => {
+        fn(s).tracing_config = { mode: 'PassThrough' };
+      },
+      /tracing_config mode is PassThrough/,
+    ],
+  ],
+  LAMBDA_STRUCTURED_LOGS: [
+    ['a function without logging_config', (s) => void delete fn(s).logging_config, /log_format is unset/],
+    [
+      'a function logging Text',
+      (s) => {
+        fn(s).logging_config = { log_format: 'Text' };
+      },
+      /log_format is Text/,
+    ],
+  ],
+  ALARM_ACTIONS: [
+    ['an alarm without actions', (s) => void delete alarm(s, 'errors').alarm_actions, /has no alarm_actions/],
+    [
+      'an alarm whose actions are disabled',
+      (s) => {
+        alarm(s, 'errors').actions_enabled = false;
+      },
+      /actions_enabled = false/,
+    ],
+  ],
+  ALARM_ITERATOR_AGE: [
+    [
+      'no iterator age alarm',
+      (s) => void delete s.resource?.aws_cloudwatch_metric_alarm?.age,
+      /no alarm with an action watches the IteratorAge of aws_lambda_function\.f/,
+    ],
+    [
+      'an iterator age alarm on another function',
+      (s) => {
+        alarm(s, 'age').dimensions = { FunctionName: 'other-fn' };
+      },
+      /watches the IteratorAge/,
+    ],
+    [
+      'an iterator age alarm that notifies nobody',
+      (s) => {
+        alarm(s, 'age').alarm_actions = [];
+      },
+      /watches the IteratorAge/,
+    ],
+  ],
+  ALARM_FUNCTION_ERRORS: [
+    [
+      'no errors alarm',
+      (s) => void delete s.resource?.aws_cloudwatch_metric_alarm?.errors,
+      /no alarm with an action watches its Errors/,
+    ],
+    [
+      'an alarm on Throttles instead of Errors',
+      (s) => {
+        alarm(s, 'errors').metric_name = 'Throttles';
+      },
+      /watches its Errors/,
+    ],
+  ],
+  ALARM_ON_FAILURE_RECORDS: [
+    [
+      'no request metrics filter on the destination bucket',
+      (s) => drop(s, 'aws_s3_bucket_metric'),
+      /nothing counts the records it writes to aws_s3_bucket\.b/,
+    ],
+    [
+      "a filter on another prefix (the processor's own records)",
+      (s) => {
+        body(s, 'aws_s3_bucket_metric', 'b').filter = { prefix: 'processor/' };
+      },
+      /nothing counts the records/,
+    ],
+    [
+      'no alarm on the filter',
+      (s) => void delete s.resource?.aws_cloudwatch_metric_alarm?.failures,
+      /no alarm with an action watches the PutRequests/,
+    ],
+    [
+      "an alarm on another filter's PutRequests",
+      (s) => {
+        const query = (alarm(s, 'failures').metric_query as { metric?: { dimensions: object } }[])[1];
+        if (query?.metric)
+          query.metric.dimensions = { BucketName: '${aws_s3_bucket.b.bucket}', FilterId: 'all' };
+      },
+      /watches the PutRequests/,
     ],
   ],
 };

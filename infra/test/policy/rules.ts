@@ -58,6 +58,13 @@ export const WILDCARD_RESOURCE_EXCEPTIONS: ReadonlyArray<{ action: string; reaso
       'type for it), so it can only be granted on "*". It reveals stream names, nothing else; the streams ' +
       "function filters its answer down to the allow-listed streams, and every other Kinesis action names the streams' ARNs.",
   },
+  ...['xray:PutTraceSegments', 'xray:PutTelemetryRecords'].map((action) => ({
+    action,
+    reason:
+      'X-Ray has no resource-level permissions (the Service Authorization Reference lists no resource type ' +
+      'for its write actions), so active tracing can only be granted on "*"; it is AWS\'s own ' +
+      'AWSXRayDaemonWriteAccess grant. It lets a function send trace segments, nothing else: no read.',
+  })),
 ];
 
 /**
@@ -126,10 +133,12 @@ export const WAIVED_CHECKS: ReadonlyArray<{ id: string; check: string; reason: s
       'parallelization factor) or the function reserves concurrency.',
   },
   {
-    id: 'CKV_AWS_50',
-    check: 'X-Ray tracing on Lambda functions',
+    id: 'CKV_AWS_26',
+    check: 'SNS topics encrypted with KMS',
     reason:
-      'Observability, not a control; Powertools structured logs with request ids serve the purpose today.',
+      'The alarm topic carries alarm names and states only. CloudWatch cannot publish to a topic under the ' +
+      'AWS-managed key alias/aws/sns; a customer managed key with a policy for cloudwatch.amazonaws.com would ' +
+      'cost a key and a policy to keep for data that is not sensitive.',
   },
   {
     id: 'CKV_AWS_272',
@@ -1161,6 +1170,218 @@ const cognitoRules: PolicyRule[] = [
   },
 ];
 
+// ---------------------------------------------------------------------------------------------
+// Observability: traces, structured logs, and alarms that someone hears
+
+/** One metric an alarm watches: its own, or one of its metric_query entries. */
+interface AlarmMetric {
+  namespace: string;
+  name: string;
+  dimensions: Record<string, unknown>;
+}
+
+function alarmMetrics(alarm: TfResource): AlarmMetric[] {
+  const own =
+    typeof alarm.body.metric_name === 'string'
+      ? [
+          {
+            namespace: String(alarm.body.namespace ?? ''),
+            name: alarm.body.metric_name,
+            dimensions: block(alarm.body.dimensions) ?? {},
+          },
+        ]
+      : [];
+  const queried = blocks(alarm.body.metric_query).flatMap((q) => {
+    const metric = block(q.metric);
+    return metric && typeof metric.metric_name === 'string'
+      ? [
+          {
+            namespace: String(metric.namespace ?? ''),
+            name: metric.metric_name,
+            dimensions: block(metric.dimensions) ?? {},
+          },
+        ]
+      : [];
+  });
+  return [...own, ...queried];
+}
+
+/** Alarms that notify someone: at least one alarm action, and actions not disabled. */
+function heardAlarms(stack: TfStack): TfResource[] {
+  return resources(stack, 'aws_cloudwatch_metric_alarm').filter(
+    (a) => strings(a.body.alarm_actions).length > 0 && a.body.actions_enabled !== false,
+  );
+}
+
+/** Heard alarms watching `namespace`/`name` with a `dimension` that names `target` (a reference or its literal). */
+function alarmsOn(
+  stack: TfStack,
+  namespace: string,
+  name: string,
+  dimension: string,
+  target: TfResource,
+  literal: unknown,
+) {
+  return heardAlarms(stack).filter((alarm) =>
+    alarmMetrics(alarm).some(
+      (m) =>
+        m.namespace === namespace &&
+        m.name === name &&
+        (refersTo(m.dimensions[dimension], target) ||
+          (literal !== undefined && m.dimensions[dimension] === literal)),
+    ),
+  );
+}
+
+/** The function a mapping feeds, when its function_name refers to one in the stack. */
+function mappedFunction(stack: TfStack, mapping: TfResource): TfResource | undefined {
+  return resources(stack, 'aws_lambda_function').find((fn) =>
+    invokesFunction(mapping.body.function_name, fn),
+  );
+}
+
+/** The bucket of a mapping's on-failure destination, when it is an S3 bucket of the stack. */
+function onFailureBucket(stack: TfStack, mapping: TfResource): TfResource | undefined {
+  const arn = block(block(mapping.body.destination_config)?.on_failure)?.destination_arn;
+  return resources(stack, 'aws_s3_bucket').find((b) => refersTo(arn, b));
+}
+
+const observabilityRules: PolicyRule[] = [
+  {
+    id: 'LAMBDA_TRACING_ACTIVE',
+    checkov: ['CKV_AWS_50'],
+    others: ['serverless-rules aws_lambda_function_tracing_rule'],
+    description:
+      "Every function has X-Ray active tracing (tracing_config mode Active): the runtime's segment per invocation.",
+    appliesTo: ['aws_lambda_function'],
+    check(stack) {
+      return resources(stack, 'aws_lambda_function')
+        .filter((fn) => block(fn.body.tracing_config)?.mode !== 'Active')
+        .map((fn) =>
+          violation(
+            'LAMBDA_TRACING_ACTIVE',
+            fn,
+            `tracing_config mode is ${String(block(fn.body.tracing_config)?.mode ?? 'unset (PassThrough)')}`,
+          ),
+        );
+    },
+  },
+  {
+    id: 'LAMBDA_STRUCTURED_LOGS',
+    others: ['serverless-rules structured logging'],
+    description:
+      "Every function logs JSON (logging_config log_format JSON): the runtime's own lines as well as the function's, so one Logs Insights query reads them all.",
+    appliesTo: ['aws_lambda_function'],
+    check(stack) {
+      return resources(stack, 'aws_lambda_function')
+        .filter((fn) => block(fn.body.logging_config)?.log_format !== 'JSON')
+        .map((fn) =>
+          violation(
+            'LAMBDA_STRUCTURED_LOGS',
+            fn,
+            `logging_config log_format is ${String(block(fn.body.logging_config)?.log_format ?? 'unset (Text)')}`,
+          ),
+        );
+    },
+  },
+  {
+    id: 'ALARM_ACTIONS',
+    checkov: ['CKV_AWS_319'],
+    description:
+      'Every CloudWatch alarm notifies someone: it has an alarm action, and its actions are enabled.',
+    appliesTo: ['aws_cloudwatch_metric_alarm'],
+    check(stack) {
+      return resources(stack, 'aws_cloudwatch_metric_alarm').flatMap((alarm) => {
+        if (alarm.body.actions_enabled === false) {
+          return [violation('ALARM_ACTIONS', alarm, 'has actions_enabled = false')];
+        }
+        return strings(alarm.body.alarm_actions).length === 0
+          ? [violation('ALARM_ACTIONS', alarm, 'has no alarm_actions: nobody hears it')]
+          : [];
+      });
+    },
+  },
+  {
+    id: 'ALARM_ITERATOR_AGE',
+    others: ['AWS Solutions Constructs aws-kinesisstreams-lambda (iterator age alarm)'],
+    description:
+      'The function of every stream event source mapping has an alarm with an action on its IteratorAge: a stuck or slow consumer is heard before its records expire.',
+    appliesTo: ['aws_lambda_event_source_mapping', 'aws_cloudwatch_metric_alarm'],
+    check(stack) {
+      return streamMappings(stack).flatMap((mapping) => {
+        const fn = mappedFunction(stack, mapping);
+        if (!fn) return [violation('ALARM_ITERATOR_AGE', mapping, 'feeds no function of the stack')];
+        return alarmsOn(stack, 'AWS/Lambda', 'IteratorAge', 'FunctionName', fn, fn.body.function_name)
+          .length > 0
+          ? []
+          : [
+              violation(
+                'ALARM_ITERATOR_AGE',
+                mapping,
+                `no alarm with an action watches the IteratorAge of ${fn.address}`,
+              ),
+            ];
+      });
+    },
+  },
+  {
+    id: 'ALARM_FUNCTION_ERRORS',
+    others: ['serverless-rules (Lambda errors alarm)'],
+    description: 'Every function has an alarm with an action on its Errors.',
+    appliesTo: ['aws_lambda_function', 'aws_cloudwatch_metric_alarm'],
+    check(stack) {
+      return resources(stack, 'aws_lambda_function').flatMap((fn) =>
+        alarmsOn(stack, 'AWS/Lambda', 'Errors', 'FunctionName', fn, fn.body.function_name).length > 0
+          ? []
+          : [violation('ALARM_FUNCTION_ERRORS', fn, 'no alarm with an action watches its Errors')],
+      );
+    },
+  },
+  {
+    id: 'ALARM_ON_FAILURE_RECORDS',
+    description:
+      "Every stream event source mapping's S3 on-failure destination is counted (an S3 request metrics filter on the aws/lambda/ prefix Lambda writes under) and an alarm with an action watches that count: records out of retries are heard, not only kept.",
+    appliesTo: ['aws_lambda_event_source_mapping', 'aws_s3_bucket_metric', 'aws_cloudwatch_metric_alarm'],
+    check(stack) {
+      return streamMappings(stack).flatMap((mapping) => {
+        const bucket = onFailureBucket(stack, mapping);
+        if (!bucket) return [];
+        const filters = companions(stack, 'aws_s3_bucket_metric', bucket).filter((f) => {
+          const prefix = block(f.body.filter)?.prefix;
+          return prefix === undefined || prefix === '' || prefix === 'aws/lambda/';
+        });
+        if (filters.length === 0) {
+          return [
+            violation(
+              'ALARM_ON_FAILURE_RECORDS',
+              mapping,
+              `nothing counts the records it writes to ${bucket.address}`,
+            ),
+          ];
+        }
+        const watched = heardAlarms(stack).some((alarm) =>
+          alarmMetrics(alarm).some(
+            (m) =>
+              m.namespace === 'AWS/S3' &&
+              m.name === 'PutRequests' &&
+              refersTo(m.dimensions.BucketName, bucket) &&
+              filters.some((f) => m.dimensions.FilterId === f.body.name),
+          ),
+        );
+        return watched
+          ? []
+          : [
+              violation(
+                'ALARM_ON_FAILURE_RECORDS',
+                mapping,
+                `no alarm with an action watches the PutRequests of ${bucket.address}'s filter`,
+              ),
+            ];
+      });
+    },
+  },
+];
+
 /** Every rule of the policy, in the order SECURITY.md lists them. */
 export const RULES: readonly PolicyRule[] = [
   ...s3Rules,
@@ -1170,6 +1391,7 @@ export const RULES: readonly PolicyRule[] = [
   ...iamRules,
   ...apiRules,
   ...cognitoRules,
+  ...observabilityRules,
 ];
 
 /** Runs every rule over `stack`. */

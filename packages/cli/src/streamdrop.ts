@@ -9,6 +9,7 @@ import {
 import { get, token, upload } from './commands/api';
 import { failuresList, failuresRedrive, failuresShow } from './commands/failures';
 import { replayCommand } from './commands/replay';
+import { statsCommand } from './commands/stats';
 import { STREAMDROP_RUN } from './options';
 import { recoveryTargetFrom, type TargetFlags, targetFrom } from './targets';
 
@@ -133,6 +134,19 @@ const STREAMDROP: ProgramSpec = {
         });
         return 0;
       },
+    },
+    stats: {
+      synopsis: 'stats [--json]',
+      summary:
+        'the local stack: uploads, records processed/skipped/failed/retried, latency percentiles, iterator ' +
+        'age per shard, function and API counts, and the state of every alarm of the stack (ALARM/OK)',
+      flags: { json: { type: 'boolean', description: 'print the stats as JSON' } },
+      run: async (args) =>
+        statsCommand({
+          'state-dir': stringFlag(args, 'state-dir'),
+          outputs: stringFlag(args, 'outputs'),
+          json: booleanFlag(args, 'json'),
+        }),
     },
   },
   shared: {

@@ -23,6 +23,27 @@ export {
   STREAM,
 } from './limits';
 export {
+  ALARM_DEFAULTS,
+  ALARMS,
+  type AlarmKey,
+  alarmName,
+  dashboardName,
+  FUNCTION_ALARMS,
+  type FunctionAlarm,
+  functionAlarmName,
+  METRIC_DIMENSIONS,
+  METRICS,
+  type MetricName,
+  metricsNamespace,
+  ON_FAILURE_METRICS_FILTER,
+  PROXY_OUTCOMES,
+  type ProxyOutcome,
+  proxyOutcome,
+  UPLOAD_REFUSAL_REASONS,
+  type UploadRefusalReason,
+  uploadRefusalReason,
+} from './monitoring';
+export {
   DEFAULT_TRANSFORM,
   FUNCTION_ENV,
   FUNCTION_IDS,

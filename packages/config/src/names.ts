@@ -22,6 +22,8 @@ export const FUNCTION_ENV = {
   s3ForcePathStyle: 'S3_FORCE_PATH_STYLE',
   /** Powertools' service name, one per function. */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
+  /** Powertools Metrics' namespace (metricsNamespace(stage)), the same on every function of a stage. */
+  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
   /** The processor's transform, by its name (one of TRANSFORM_NAMES). */
   transform: 'TRANSFORM',
   /** Set by Lambda (and the local runtime), never by the stack: the function's memory in MB. */
@@ -98,6 +100,7 @@ export const STACK_OUTPUTS = {
   uploadFunctionName: 'upload_function_name',
   processorFunctionName: 'processor_function_name',
   streamsFunctionName: 'streams_function_name',
+  alarmTopicArn: 'alarm_topic_arn',
 } as const;
 export type StackOutputName = (typeof STACK_OUTPUTS)[keyof typeof STACK_OUTPUTS];
 

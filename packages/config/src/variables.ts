@@ -1,4 +1,5 @@
 import { IDEMPOTENCY, INLINE_UPLOAD, KINESIS_ATTEMPTS, PROCESSOR_CONCURRENCY } from './limits';
+import { ALARM_DEFAULTS } from './monitoring';
 import { DEFAULT_TRANSFORM, FUNCTION_ENV, TRANSFORM_NAMES } from './names';
 
 /**
@@ -97,6 +98,38 @@ export const VARIABLES = {
     '14',
     "CloudWatch log retention in days (one of CloudWatch's periods)",
   ),
+  STREAMDROP_ALARM_EMAIL: deploy(
+    'none (alarms go to the SNS topic only)',
+    "an email address subscribed to the stack's alarm topic (it must confirm the subscription)",
+  ),
+  STREAMDROP_ALARM_ITERATOR_AGE_SECONDS: deploy(
+    String(ALARM_DEFAULTS.iteratorAgeSeconds),
+    "alarm when the processor's iterator age (its oldest unprocessed record) exceeds this, 1-604800 s",
+  ),
+  STREAMDROP_ALARM_FUNCTION_ERRORS: deploy(
+    String(ALARM_DEFAULTS.functionErrors),
+    'alarm when one function has at least this many errors in a minute, 1-100000',
+  ),
+  STREAMDROP_ALARM_FUNCTION_THROTTLES: deploy(
+    String(ALARM_DEFAULTS.functionThrottles),
+    'alarm when one function is throttled at least this many times in a minute, 1-100000',
+  ),
+  STREAMDROP_ALARM_FAILURES: deploy(
+    String(ALARM_DEFAULTS.failures),
+    'alarm when at least this many records fail permanently or reach the on-failure destination in a minute, 1-100000',
+  ),
+  STREAMDROP_ALARM_API_5XX_PERCENT: deploy(
+    String(ALARM_DEFAULTS.api5xxPercent),
+    'alarm when more than this percent of API requests answer 5xx over five minutes, 1-100',
+  ),
+  STREAMDROP_ALARM_UPLOAD_503S: deploy(
+    String(ALARM_DEFAULTS.upload503s),
+    'alarm when at least this many uploads answer 503 in five minutes, 1-100000',
+  ),
+  STREAMDROP_ALARM_KINESIS_WRITE_THROTTLES: deploy(
+    String(ALARM_DEFAULTS.kinesisWriteThrottles),
+    'alarm when Kinesis throttles at least this many writes in five minutes, 1-100000',
+  ),
   STREAMDROP_FORCE_DESTROY: deploy('false', 'let destroy delete non-empty buckets: true or false'),
   STREAMDROP_API_BURST_LIMIT: deploy('100', 'API throttling burst, 1-5000'),
   STREAMDROP_API_RATE_LIMIT: deploy('50', 'API throttling steady rate per second, 1-10000'),
@@ -136,6 +169,10 @@ export const VARIABLES = {
   ),
   [FUNCTION_ENV.s3ForcePathStyle]: fn('false', 'path-style S3 URLs; set only by the local runtime (s3rver)'),
   [FUNCTION_ENV.serviceName]: fn('streamdrop-<function>', "Powertools' service name in every log line"),
+  [FUNCTION_ENV.metricsNamespace]: fn(
+    'Streamdrop/<stage>',
+    "Powertools Metrics' namespace of the function's metrics (EMF)",
+  ),
   [FUNCTION_ENV.memorySize]: fn(
     '— (set by Lambda)',
     "processor: the function's memory in MB; records buffer at most a quarter of it (128 MiB when unset)",

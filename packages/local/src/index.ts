@@ -3,6 +3,8 @@
  * 127.0.0.1 (cognito-local, s3rver, kinesalite, the HTTP API gateway, the Kinesis poller and the
  * function runner); extensions join it through `RuntimeExtension`.
  */
+
+export { type AlarmDefinition, type AlarmState, evaluateAlarm, readAlarms } from './alarms/alarms';
 export { type BootstrapState, bootstrap, generatePassword, type LocalUser } from './bootstrap';
 export { localCognitoClient, localKinesisClient, localS3Client, S3RVER_CREDENTIALS } from './clients';
 export { assertPortFree, DEFAULT_PORTS, type EmulatorPorts, freePort } from './emulators';
@@ -18,6 +20,9 @@ export {
   writeLocalConfig,
 } from './local-config';
 export { type LocalStack, type LocalStackOptions, startLocalStack } from './local-stack';
+export { type MetricDatum, parseEmf } from './metrics/emf';
+export { type AlarmStatus, type LocalStats, Monitor, STATS_FILE } from './metrics/monitor';
+export { MetricStore, percentile } from './metrics/store';
 export { defaultStackFile, defaultStage, defaultStateDir, localPackageDir, repoRoot } from './paths';
 export {
   buildOnFailureRecord,

@@ -19,6 +19,8 @@ export interface LocalConfig {
   kinesis: { endpoint: string; streamName: string };
   users: { demo: { username: string; password: string }; admin: { username: string; password: string } };
   adminGroup?: string;
+  /** Where the runtime keeps its metrics and alarm states (`streamdrop stats`), and how often it rewrites them. */
+  stats?: { file: string; intervalMs: number; alarms: string[] };
   pid: number;
   startedAt: string;
   /** Sections added by runtime extensions, by name: fault injection adds `faults`. */

@@ -9,15 +9,18 @@ import type { ExtensionHooks, RuntimeExtension } from './extensions';
 import { createFunctionRunner, type FunctionRunner } from './functions/runner';
 import { startGateway } from './gateway';
 import { type LocalConfig, removeLocalConfig, writeLocalConfig } from './local-config';
+import { Monitor } from './metrics/monitor';
 import { defaultStackFile, defaultStage, defaultStateDir } from './paths';
 import { createFileCheckpointStore, startPoller } from './poller';
 import {
   buildRuntimeModel,
+  createLookup,
   LOCAL_ACCOUNT_ID,
   type RuntimeModel,
   readInventory,
   type StackInventory,
 } from './stack/model';
+import { interpolate } from './stack/terraform-json';
 import type { InvokeResult, Invoker, Log } from './types';
 
 export interface LocalStackOptions {
@@ -30,7 +33,7 @@ export interface LocalStackOptions {
   /** Shards per stream (kinesalite has no ON_DEMAND mode). */
   shardCount?: number;
   log: Log;
-  /** Lines the functions print; default: dropped. */
+  /** Lines the functions print, but for their metrics (EMF lines, which the monitor takes); default: dropped. */
   onFunctionLog?: (functionName: string, line: string) => void;
   /** Observes every function invocation once it has finished. */
   onInvoke?: (functionName: string, event: unknown, result: InvokeResult) => void;
@@ -56,6 +59,8 @@ export interface LocalStack {
    * environments can die: those invocations fail with Runtime.ExitError. Returns how many died.
    */
   terminateRunning(functionName: string): number;
+  /** The local CloudWatch: the metrics collected, the stack's alarms evaluated, stats.json. */
+  metrics: Monitor;
   stop(): Promise<void>;
 }
 
@@ -117,6 +122,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       log,
     });
     const model = buildRuntimeModel(tf, inventory, ids);
+    const lookup = createLookup(tf, inventory, ids);
+    const metrics = new Monitor({
+      tf,
+      resolve: (value, where) => interpolate(value, lookup, where),
+      functions: model.functions,
+      stateDir,
+      log,
+    });
+    // Stopped after everything that feeds it, with a last evaluation and stats.json write.
+    stoppers.push(async () => metrics.stop());
 
     const hooks: ExtensionHooks[] = [];
     for (const extension of options.extensions ?? []) {
@@ -132,8 +147,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       region,
       accountId: LOCAL_ACCOUNT_ID,
       log,
-      onFunctionLog: options.onFunctionLog,
-      onInvoke: options.onInvoke,
+      onFunctionLog: (fn, line) => {
+        if (!metrics.functionLine(fn, line)) options.onFunctionLog?.(fn, line);
+      },
+      onInvoke: (fn, event, result) => {
+        metrics.invoked(fn, result);
+        options.onInvoke?.(fn, event, result);
+      },
       baseEnv: functionBaseEnv(functionEndpoints),
     });
     stoppers.push(() => runner.close());
@@ -145,12 +165,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       routes: model.routes,
       invoker,
       log,
+      onResponse: (status, ms) => metrics.apiResponse(status, ms),
     });
     stoppers.push(() => gateway.close());
 
     const checkpoints = createFileCheckpointStore(join(stateDir, 'checkpoints.json'));
     const pollers = model.mappings.map((mapping) =>
-      startPoller({ mapping, kinesis, s3, invoker, checkpoints, log, region, accountId: LOCAL_ACCOUNT_ID }),
+      startPoller({
+        mapping,
+        kinesis,
+        s3,
+        invoker,
+        checkpoints,
+        log,
+        region,
+        accountId: LOCAL_ACCOUNT_ID,
+        observer: metrics.poller,
+      }),
     );
     stoppers.push(async () => {
       await Promise.all(pollers.map((p) => p.stop()));
@@ -179,9 +210,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       users: state.users,
       adminGroup: inventory.adminGroup,
       ...Object.assign({}, ...hooks.map((h) => h.localConfig?.())),
+      stats: { file: metrics.statsFile, intervalMs: metrics.intervalMs, alarms: metrics.alarmNames },
       pid: process.pid,
       startedAt: new Date().toISOString(),
     };
+    metrics.start();
     writeLocalConfig(stateDir, config);
     // In the background: the banner does not wait, the first request usually finds a warm function.
     void runner.warm();
@@ -194,6 +227,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         await Promise.all(pollers.map((p) => p.idle()));
       },
       terminateRunning: (functionName) => runner.terminateRunning(functionName),
+      metrics,
       stop,
     };
   } catch (error) {

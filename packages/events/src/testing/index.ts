@@ -147,3 +147,66 @@ export function makeKinesisRecord(
 export function makeKinesisEvent(records: KinesisStreamRecord[]): KinesisStreamEvent {
   return { Records: records };
 }
+
+/** One metric of an EMF line: its name, unit, dimensions (name → value) and values. */
+export interface EmfMetric {
+  namespace: string;
+  name: string;
+  unit: string | undefined;
+  dimensions: Record<string, string>;
+  values: number[];
+}
+
+/**
+ * Collects the metrics that Powertools Metrics writes to stdout as Embedded Metric Format lines
+ * while `run` runs, one entry per metric and dimension set; other output passes through.
+ */
+export async function captureEmf(run: () => Promise<unknown> | unknown): Promise<EmfMetric[]> {
+  const found: EmfMetric[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown, ...rest: unknown[]) => {
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
+    let emf = false;
+    for (const line of text.split('\n')) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(line);
+      } catch {
+        continue;
+      }
+      const doc = parsed as Record<string, unknown> & {
+        _aws?: {
+          CloudWatchMetrics?: {
+            Namespace: string;
+            Dimensions: string[][];
+            Metrics: { Name: string; Unit?: string }[];
+          }[];
+        };
+      };
+      for (const directive of doc._aws?.CloudWatchMetrics ?? []) {
+        emf = true;
+        for (const set of directive.Dimensions) {
+          const dimensions = Object.fromEntries(set.map((d) => [d, String(doc[d])]));
+          for (const metric of directive.Metrics) {
+            const raw = doc[metric.Name];
+            const values = (Array.isArray(raw) ? raw : [raw]).map(Number);
+            found.push({
+              namespace: directive.Namespace,
+              name: metric.Name,
+              unit: metric.Unit,
+              dimensions,
+              values,
+            });
+          }
+        }
+      }
+    }
+    return emf ? true : (write as (...args: unknown[]) => boolean)(chunk, ...rest);
+  });
+  try {
+    await run();
+  } finally {
+    spy.mockRestore();
+  }
+  return found;
+}

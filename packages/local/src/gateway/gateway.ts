@@ -23,6 +23,8 @@ export interface GatewayOptions {
   fetchJson?: (url: string) => Promise<unknown>;
   /** Clock in epoch ms for the event's time and the token's exp/nbf/iat. */
   now?: () => number;
+  /** Told of every answer, the gateway's own included (the local runtime's API metrics). */
+  onResponse?: (statusCode: number, latencyMs: number) => void;
 }
 
 export interface Gateway {
@@ -125,6 +127,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const reply = (response: GatewayResponse) => {
       send(res, { ...response, headers: { ...response.headers, 'apigw-requestid': requestId } });
       const ms = Math.round(performance.now() - started);
+      options.onResponse?.(response.statusCode, ms);
       log.info(`${method} ${rawPath} ${response.statusCode} ${ms}ms req=${requestId}${note}`);
     };
 

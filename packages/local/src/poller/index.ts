@@ -17,3 +17,4 @@ export {
 } from './on-failure';
 export { type Poller, type PollerOptions, type RetryBackoff, startPoller } from './poller';
 export { type BatchOutcome, classifyResult } from './result';
+export type { PollerObserver } from './shard-worker';

@@ -82,6 +82,7 @@ export function startPoller(options: PollerOptions): Poller {
     invoker: options.invoker,
     checkpoints: options.checkpoints,
     log,
+    observer: options.observer,
     now: options.now ?? Date.now,
     stop,
     source: {

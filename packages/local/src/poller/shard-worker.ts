@@ -21,6 +21,16 @@ import {
 import { classifyResult } from './result';
 import { Notifier, type StopSignal, waitFor } from './wait';
 
+/** Follows a poller's work (the local runtime's metrics): Lambda's IteratorAge and on-failure records. */
+export interface PollerObserver {
+  /** A batch is about to be handed to the function; `newestArrivalMs`: its last record's arrival. */
+  batchInvoked?(functionName: string, shardId: string, newestArrivalMs: number): void;
+  /** The shard has been read to its end and none of its records is outstanding. */
+  caughtUp?(functionName: string, shardId: string): void;
+  /** One object was written to the on-failure destination. */
+  onFailureRecord?(bucket: string, key: string): void;
+}
+
 /** What a poller is given to work with, and hands on to each of its shard workers. */
 export interface PollerDeps {
   mapping: EventSourceMappingModel;
@@ -30,6 +40,7 @@ export interface PollerDeps {
   invoker: Invoker;
   checkpoints: CheckpointStore;
   log: Log;
+  observer?: PollerObserver;
 }
 
 /** Everything a shard worker shares with the poller that owns it. */
@@ -265,6 +276,8 @@ export class ShardWorker {
       iterator = next;
       if (records.length === 0) {
         this.lastEmptyReadTick = tick;
+        if (this.tracker.outstanding === 0)
+          this.ctx.observer?.caughtUp?.(this.ctx.mapping.functionName, this.shardId);
         this.ctx.changed();
         if (iterator) await stop.sleep(this.ctx.pollIntervalMs);
       }
@@ -359,6 +372,8 @@ export class ShardWorker {
       const what = `${records.length} record(s) from ${this.shardId} (${first}..${last})`;
       let result: InvokeResult;
       try {
+        const newest = records[records.length - 1];
+        if (newest) this.ctx.observer?.batchInvoked?.(mapping.functionName, this.shardId, newest.arrivalMs);
         result = await invoker.invoke(mapping.functionName, toEvent(records));
       } catch (error) {
         // The function could not be invoked at all: Lambda retries such errors until the records
@@ -482,6 +497,7 @@ export class ShardWorker {
     for (let failures = 1; ; failures += 1) {
       try {
         await putOnFailureRecord(s3, bucket, key, record);
+        this.ctx.observer?.onFailureRecord?.(bucket, key);
         log.warn(
           `${this.shardId}: ${condition}: sent ${records.length} record(s) (${range}) to s3://${bucket}/${key}`,
         );

@@ -7,7 +7,7 @@ import type { RuntimeExtension } from '../extensions';
 import { type LocalStack, startLocalStack } from '../local-stack';
 import { localPackageDir } from '../paths';
 import { type LocalTokens, signInLocalUser } from '../sign-in';
-import { type InvokeResult, silentLog } from '../types';
+import { type InvokeResult, type Log, silentLog } from '../types';
 
 export interface Invocation {
   functionName: string;
@@ -30,6 +30,10 @@ export async function startTestStack(options: {
   shardCount?: number;
   /** E.g. fault injection (@streamdrop/chaos). */
   extensions?: readonly RuntimeExtension[];
+  /** The runtime's own lines (default: none). */
+  log?: Log;
+  /** The functions' log lines (their EMF lines go to the stack's metrics instead). */
+  onFunctionLog?: (functionName: string, line: string) => void;
 }): Promise<TestStack> {
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'streamdrop-state-'));
   const ports = options.ports ?? {
@@ -45,7 +49,8 @@ export async function startTestStack(options: {
     ports,
     shardCount: options.shardCount,
     extensions: options.extensions,
-    log: silentLog,
+    log: options.log ?? silentLog,
+    onFunctionLog: options.onFunctionLog,
     onInvoke: (functionName, event, result) => invocations.push({ functionName, event, result }),
   });
   return { stack, invocations, stateDir, ports };
