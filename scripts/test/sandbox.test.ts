@@ -113,28 +113,6 @@ describe('motoGapsOverride', () => {
     });
   });
 
-  it('rehearses a lifecycle rule filtered by prefix and tag with its tag alone, repeating the other rules', () => {
-    const pending = {
-      id: 'expire-pending-uploads',
-      status: 'Enabled',
-      filter: [{ and: [{ prefix: 'uploads/', tags: { 'streamdrop-state': 'pending' } }] }],
-      expiration: [{ days: 2 }],
-    };
-    const other = { id: 'expire-idempotency', status: 'Enabled', filter: [{ prefix: 'idempotency/' }] };
-    const result = motoGapsOverride({
-      resource: {
-        aws_s3_bucket_lifecycle_configuration: { data: { rule: [other, pending] }, plain: { rule: [other] } },
-      },
-    });
-    expect(result).toEqual({
-      aws_s3_bucket_lifecycle_configuration: {
-        data: {
-          rule: [other, { ...pending, filter: [{ tag: [{ key: 'streamdrop-state', value: 'pending' }] }] }],
-        },
-      },
-    });
-  });
-
   it('adds nothing for a stack without them', () => {
     expect(motoGapsOverride(stack)).toBeUndefined();
     expect(emulatorOverride({ endpoint: 'http://x', stateFile: 's', stack }).resource).toBeUndefined();

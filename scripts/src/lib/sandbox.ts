@@ -76,9 +76,6 @@ export function tlsOnlyPolicyOverride(stack: unknown): Json | undefined {
  *   (aws_s3_bucket_metric) is left out (count = 0); the alarm that reads it names it literally.
  * - Lambda's logging_config (JSON log format): moto stores no LoggingConfig, so every plan would
  *   put it back; its changes are ignored.
- * - A lifecycle rule filtered by prefix and tag (`and`): moto reads it back without the object
- *   size bounds the provider sent, and the provider waits for them until it times out (3 min).
- *   Such a rule is rehearsed with its tag alone (`tag`), the other rules as they are.
  * Returns the `resource` override, or undefined when the stack has none of them.
  */
 export function motoGapsOverride(stack: unknown): Json | undefined {
@@ -97,24 +94,6 @@ export function motoGapsOverride(stack: unknown): Json | undefined {
       logging.map(([name]) => [name, { lifecycle: { ignore_changes: ['logging_config'] } }]),
     );
   }
-  const lifecycles = isRecord(resource.aws_s3_bucket_lifecycle_configuration)
-    ? resource.aws_s3_bucket_lifecycle_configuration
-    : {};
-  const tagAlone = (filter: unknown): unknown => {
-    const and = isRecord(filter) && Array.isArray(filter.and) ? filter.and[0] : undefined;
-    const tags = isRecord(and) && isRecord(and.tags) ? Object.entries(and.tags) : [];
-    const [tag] = tags;
-    return tags.length === 1 && tag ? { tag: [{ key: tag[0], value: tag[1] }] } : filter;
-  };
-  const rewritten = Object.entries(lifecycles).flatMap(([name, config]) => {
-    const rules = isRecord(config) && Array.isArray(config.rule) ? config.rule : [];
-    const changed = rules.map((rule: unknown) =>
-      isRecord(rule) && Array.isArray(rule.filter) ? { ...rule, filter: rule.filter.map(tagAlone) } : rule,
-    );
-    // An override's nested blocks replace all the original's blocks of that type: repeat them all.
-    return JSON.stringify(changed) === JSON.stringify(rules) ? [] : [[name, { rule: changed }] as const];
-  });
-  if (rewritten.length > 0) override.aws_s3_bucket_lifecycle_configuration = Object.fromEntries(rewritten);
   return Object.keys(override).length > 0 ? override : undefined;
 }
 
