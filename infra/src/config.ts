@@ -119,6 +119,48 @@ export interface LoadConfigOptions {
   readonly repoRoot: string;
 }
 
+/** The stages the app synthesizes (one stack each) and the one acted on when none is named. */
+export interface StageSelection {
+  /** STREAMDROP_STAGES in the order given; STREAMDROP_STAGE alone when it is unset. */
+  readonly stages: readonly string[];
+  /** STREAMDROP_STAGE: the stage of `pnpm plan`, `npm start` and the CLI when no stage is named. */
+  readonly defaultStage: string;
+}
+
+/**
+ * Which stages to synthesize: STREAMDROP_STAGES, or STREAMDROP_STAGE alone. The default stage
+ * must be one of them, so that a bare `pnpm plan` or `npm start` always finds its stack. Every
+ * other variable applies to all stages alike, so STREAMDROP_AUTH_DOMAIN_PREFIX (unique per
+ * region across AWS) is refused with more than one stage: the default prefix carries the stage.
+ */
+export function loadStages(env: ConfigEnv): StageSelection {
+  return readEnv(env, (read) => {
+    const defaultStage = read.optional('STREAMDROP_STAGE', STAGE) ?? defaultOf('STREAMDROP_STAGE');
+    const listed = read.list('STREAMDROP_STAGES', {
+      fallback: [defaultStage],
+      item: (stage) => (STAGE.pattern.test(stage) ? undefined : `is not a stage name: ${STAGE.description}`),
+    });
+    const stages = [...new Set(listed)];
+    if (stages.length < listed.length) read.problem('STREAMDROP_STAGES', 'names a stage twice');
+    // A malformed STREAMDROP_STAGE is reported above; the default standing in for it is not news.
+    const given = env.STREAMDROP_STAGE?.trim() ?? '';
+    const malformed = given !== '' && !STAGE.pattern.test(given);
+    if (!stages.includes(defaultStage) && !malformed) {
+      read.problem(
+        'STREAMDROP_STAGE',
+        `is "${defaultStage}", which is not one of STREAMDROP_STAGES (${stages.join(', ')}): the default stage must be one of the synthesized stages`,
+      );
+    }
+    if (stages.length > 1 && read.optional('STREAMDROP_AUTH_DOMAIN_PREFIX') !== undefined) {
+      read.problem(
+        'STREAMDROP_AUTH_DOMAIN_PREFIX',
+        'would be the same for every stage of STREAMDROP_STAGES, but a hosted UI domain prefix can be used once per region: set STREAMDROP_AUTH_DOMAIN_SUFFIX instead',
+      );
+    }
+    return { stages, defaultStage };
+  });
+}
+
 /**
  * Reads and validates the configuration; throws @streamdrop/config's ConfigError listing every
  * problem at once, each naming the variable to fix.
