@@ -174,6 +174,10 @@ export const VARIABLES = {
     '<repo>/.state/rehearsal.json',
     'where the apply rehearsal writes its result',
   ),
+  STREAMDROP_CDKTF_MARKER: tools(
+    '<repo>/.state/cdktf-deploy.json',
+    'where the cdktf deploy test writes its result',
+  ),
   STREAMDROP_BENCH_CPU_PROF: tools('—', 'folder for CPU profiles of the benchmark children'),
   AWS_ENDPOINT_URL: tools(
     'none (the real AWS endpoints)',
