@@ -3,10 +3,7 @@ import { type Args, booleanFlag, type FlagSpec, stringFlag } from '@streamdrop/c
 /** The flags of every command that synthesizes the stack: `--stage <name>` and `--no-build`. */
 export function stackFlags(verb: string) {
   return {
-    stage: {
-      type: 'string',
-      description: `stage to ${verb} (default STREAMDROP_STAGE, else dev); one of STREAMDROP_STAGES when that is set`,
-    },
+    stage: { type: 'string', description: `stage to ${verb} (default STREAMDROP_STAGE, else dev)` },
     'no-build': { type: 'boolean', description: 'reuse dist/functions instead of rebuilding the bundles' },
   } as const satisfies Record<string, FlagSpec>;
 }
