@@ -37,7 +37,7 @@ describe('loadStages', () => {
 
   it('refuses a default stage that is not synthesized, naming both variables', () => {
     expect(problemsOf({ STREAMDROP_STAGES: 'qa,prod' })).toEqual([
-      'STREAMDROP_STAGE is "dev", which is not one of STREAMDROP_STAGES (qa, prod): the default stage must be one of the synthesized stages',
+      'STREAMDROP_STAGE is "dev", which is not one of STREAMDROP_STAGES (qa, prod): add it there, or choose one of them',
     ]);
   });
 
@@ -58,6 +58,17 @@ describe('loadStages', () => {
       ),
     ]);
     expect(loadStages({ STREAMDROP_AUTH_DOMAIN_PREFIX: 'acme-login' }).stages).toEqual(['dev']);
+  });
+});
+
+describe('loadConfig and the stages', () => {
+  it('refuses the stack of a stage that STREAMDROP_STAGES does not list', () => {
+    expect(() => testConfig({ STREAMDROP_STAGE: 'qa', STREAMDROP_STAGES: 'dev,prod' })).toThrow(
+      'STREAMDROP_STAGE is "qa", which is not one of STREAMDROP_STAGES (dev, prod)',
+    );
+    expect(testConfig({ STREAMDROP_STAGE: 'prod', STREAMDROP_STAGES: 'dev,prod' }).stackName).toBe(
+      'streamdrop-prod',
+    );
   });
 });
 

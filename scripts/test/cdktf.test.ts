@@ -171,7 +171,7 @@ describe('cdktf synth (the project’s own cdktf-cli, no pnpm on the PATH)', () 
     const result = await cdktf(['synth'], baseEnv({ STREAMDROP_STAGES: 'qa,prod' }));
     expect(result.code).not.toBe(0);
     expect(`${result.stdout}${result.stderr}`).toContain(
-      'STREAMDROP_STAGE is "cdktf-a", which is not one of STREAMDROP_STAGES (qa, prod)',
+      'STREAMDROP_STAGE is "cdktf-a", which is not one of STREAMDROP_STAGES (qa, prod): add it there, or choose one of them',
     );
   }, 120_000);
 });
