@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// Entry point for `npm test` and `npm start` on a fresh clone: makes sure the pnpm
-// version pinned in package.json#packageManager is available (corepack is unreliable
-// here), installs the workspace from the lockfile, then runs `pnpm <args>`.
-// Plain Node on purpose: nothing is installed yet when this runs.
+// Entry point for `npm test`, `npm start` and `npm run setup` on a fresh clone: makes sure
+// the pnpm version pinned in package.json#packageManager is available (corepack is unreliable
+// here), installs the workspace from the lockfile, then runs `pnpm <args>` (with no
+// arguments, it stops after the install). Plain Node on purpose: nothing is installed yet
+// when this runs.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -87,6 +88,15 @@ const installCode = installIsCurrent()
 if (installCode !== 0) {
   console.error('streamdrop: `pnpm install --frozen-lockfile` failed; see the output above.');
   process.exit(installCode);
+}
+
+if (process.argv.length <= 2) {
+  console.log(
+    pnpm === 'pnpm'
+      ? `streamdrop: workspace installed; pnpm ${version} is on your PATH.`
+      : `streamdrop: workspace installed. To run pnpm ${version}: export PATH="${binDir}:$PATH"`,
+  );
+  process.exit(0);
 }
 
 const child = spawn(pnpm, process.argv.slice(2), { stdio: 'inherit', cwd: root, env });

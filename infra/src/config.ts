@@ -135,12 +135,67 @@ export interface LoadConfigOptions {
   readonly repoRoot: string;
 }
 
+/** The stages the app synthesizes (one stack each) and the one acted on when none is named. */
+export interface StageSelection {
+  /** STREAMDROP_STAGES in the order given; STREAMDROP_STAGE alone when it is unset. */
+  readonly stages: readonly string[];
+  /** STREAMDROP_STAGE: the stage of `pnpm plan`, `npm start` and the CLI when no stage is named. */
+  readonly defaultStage: string;
+}
+
+/**
+ * Which stages to synthesize: STREAMDROP_STAGES, or STREAMDROP_STAGE alone. The default stage
+ * must be one of them, so that a bare `pnpm plan` or `npm start` always finds its stack. Every
+ * other variable applies to all stages alike, so STREAMDROP_AUTH_DOMAIN_PREFIX (unique per
+ * region across AWS) is refused with more than one stage: the default prefix carries the stage.
+ */
+export function loadStages(env: ConfigEnv): StageSelection {
+  return readEnv(env, (read) => {
+    const defaultStage = read.optional('STREAMDROP_STAGE', STAGE) ?? defaultOf('STREAMDROP_STAGE');
+    return { stages: stagesOf(read, env, defaultStage), defaultStage };
+  });
+}
+
+/**
+ * STREAMDROP_STAGES, checked: stage names, none twice, `stage` among them (a malformed
+ * STREAMDROP_STAGE is reported where it is read, so the default standing in for it is not news),
+ * and no fixed hosted UI domain prefix shared by several stages.
+ */
+function stagesOf(read: EnvReader, env: ConfigEnv, stage: string): string[] {
+  const listed = read.list('STREAMDROP_STAGES', {
+    fallback: [stage],
+    item: (name) => (STAGE.pattern.test(name) ? undefined : `is not a stage name: ${STAGE.description}`),
+  });
+  const stages = [...new Set(listed)];
+  if (stages.length < listed.length) read.problem('STREAMDROP_STAGES', 'names a stage twice');
+  const given = env.STREAMDROP_STAGE?.trim() ?? '';
+  const malformed = given !== '' && !STAGE.pattern.test(given);
+  if (!stages.includes(stage) && !malformed) {
+    read.problem(
+      'STREAMDROP_STAGE',
+      `is "${stage}", which is not one of STREAMDROP_STAGES (${stages.join(', ')}): add it there, or choose one of them`,
+    );
+  }
+  if (stages.length > 1 && read.optional('STREAMDROP_AUTH_DOMAIN_PREFIX') !== undefined) {
+    read.problem(
+      'STREAMDROP_AUTH_DOMAIN_PREFIX',
+      'would be the same for every stage of STREAMDROP_STAGES, but a hosted UI domain prefix can be used once per region: set STREAMDROP_AUTH_DOMAIN_SUFFIX instead',
+    );
+  }
+  return stages;
+}
+
 /**
  * Reads and validates the configuration; throws @streamdrop/config's ConfigError listing every
  * problem at once, each naming the variable to fix.
  */
 export function loadConfig(env: ConfigEnv, options: LoadConfigOptions): StreamdropConfig {
-  return readEnv(env, (reader) => build(typed(reader), options));
+  return readEnv(env, (reader) => {
+    const config = build(typed(reader), options);
+    // The stack of a stage is one of the stages to synthesize (STREAMDROP_STAGES).
+    stagesOf(reader, env, config.stage);
+    return config;
+  });
 }
 
 /** The reader, taking only the names of the stack's variables (a typo is a compile error). */

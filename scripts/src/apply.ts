@@ -1,11 +1,11 @@
-import { booleanFlag, command } from '@streamdrop/cli-kit';
+import { booleanFlag, command, stringFlag } from '@streamdrop/cli-kit';
 import { findRepoRoot } from './lib/paths';
-import { planAndApply } from './lib/stack';
-import { stackArgs, stackFlags } from './lib/stack-flags';
+import { endpointOf, planAndApply } from './lib/stack';
+import { endpointFlag, stackArgs, stackFlags } from './lib/stack-flags';
 
 command(
   {
-    usage: 'pnpm stack:deploy [--auto-approve] [--stage <name>] [--no-build]',
+    usage: 'pnpm stack:deploy [--auto-approve] [--endpoint-url <url>] [--stage <name>] [--no-build]',
     summary:
       'Synthesizes, plans to a file, shows the plan, asks for confirmation, then applies exactly that saved plan.',
     flags: {
@@ -13,9 +13,13 @@ command(
         type: 'boolean',
         description: 'apply without asking (CI); without it a terminal is required',
       },
+      ...endpointFlag,
       ...stackFlags('deploy'),
     },
-    notes: ['Uses your AWS credentials. To try the stack without an account, run `pnpm plan:offline`.'],
+    notes: [
+      'Uses your AWS credentials, and the stack state that `cdktf deploy` uses too. Without an account:',
+      '`pnpm plan:offline`, or against an emulator: --endpoint-url http://127.0.0.1:5000 (docs/deploy.md).',
+    ],
   },
   (args) =>
     planAndApply({
@@ -23,5 +27,6 @@ command(
       ...stackArgs(args),
       destroy: false,
       autoApprove: booleanFlag(args, 'auto-approve'),
+      endpoint: endpointOf(stringFlag(args, 'endpoint-url')),
     }),
 );

@@ -1,11 +1,11 @@
-import { booleanFlag, command } from '@streamdrop/cli-kit';
+import { booleanFlag, command, stringFlag } from '@streamdrop/cli-kit';
 import { findRepoRoot } from './lib/paths';
-import { planAndApply } from './lib/stack';
-import { stackArgs, stackFlags } from './lib/stack-flags';
+import { endpointOf, planAndApply } from './lib/stack';
+import { endpointFlag, stackArgs, stackFlags } from './lib/stack-flags';
 
 command(
   {
-    usage: 'pnpm stack:destroy [--auto-approve] [--stage <name>] [--no-build]',
+    usage: 'pnpm stack:destroy [--auto-approve] [--endpoint-url <url>] [--stage <name>] [--no-build]',
     summary:
       'Plans the destruction of the whole stack to a file, shows it, asks for confirmation, then applies it.',
     flags: {
@@ -13,6 +13,7 @@ command(
         type: 'boolean',
         description: 'destroy without asking (CI); without it a terminal is required',
       },
+      ...endpointFlag,
       ...stackFlags('destroy'),
     },
     notes: [
@@ -26,5 +27,6 @@ command(
       ...stackArgs(args),
       destroy: true,
       autoApprove: booleanFlag(args, 'auto-approve'),
+      endpoint: endpointOf(stringFlag(args, 'endpoint-url')),
     }),
 );

@@ -1,5 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { command, stringFlag, UserError } from '@streamdrop/cli-kit';
+import { endpointOf, isPlainHttp } from './lib/endpoint';
 import { ensureStateBucket } from './lib/state-bucket';
 
 /** The rule infra's config applies to STREAMDROP_STATE_BUCKET. */
@@ -10,7 +11,7 @@ command(
   {
     usage: 'pnpm state:bootstrap [--bucket <name>] [--region <region>] [--endpoint-url <url>]',
     summary:
-      'Creates (or completes) the S3 bucket that holds Terraform state: versioning, default encryption, all public access blocked, ACLs off, and a TLS-only bucket policy. Safe to run again: it changes only what is missing and says so.',
+      'Creates (or completes) the S3 bucket that holds Terraform state: versioning, default encryption, all public access blocked, ACLs off, old versions and released locks expiring after 90 days, and a TLS-only bucket policy. Safe to run again: it changes only what is missing and says so.',
     flags: {
       bucket: { type: 'string', description: 'state bucket name (default STREAMDROP_STATE_BUCKET)' },
       region: {
@@ -19,12 +20,14 @@ command(
       },
       'endpoint-url': {
         type: 'string',
-        description: 'an S3-compatible endpoint instead of AWS (tests, moto)',
+        description:
+          'an S3 endpoint instead of AWS, e.g. an emulator such as moto or LocalStack (default AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL)',
       },
     },
     notes: [
       'Uses your AWS credentials (AWS_PROFILE, SSO, ...). The stack then keeps its state at',
       'streamdrop/<stage>/terraform.tfstate in this bucket, locked with an S3 lock file (use_lockfile).',
+      'Over a plain-http endpoint (an emulator) the TLS-only policy is skipped: it would refuse every request.',
     ],
   },
   async (args) => {
@@ -41,16 +44,16 @@ command(
         env.AWS_DEFAULT_REGION?.trim() ||
         'us-east-1');
     if (!REGION.test(region)) throw new UserError(`"${region}" is not an AWS region such as eu-west-1`);
-    const endpoint = stringFlag(args, 'endpoint-url');
+    const endpoint = endpointOf(stringFlag(args, 'endpoint-url'), env, 'S3');
 
     const s3 = new S3Client({ region, ...(endpoint ? { endpoint, forcePathStyle: true } : {}) });
     try {
       console.log(`state bucket ${bucket} (${region})${endpoint ? ` at ${endpoint}` : ''}`);
-      const steps = await ensureStateBucket(s3, { bucket, region });
+      const steps = await ensureStateBucket(s3, { bucket, region, tlsOnly: !isPlainHttp(endpoint) });
       const width = Math.max(...steps.map((s) => s.setting.length));
       for (const step of steps) {
         console.log(
-          `  ${step.changed ? 'changed ' : 'ok      '}${step.setting.padEnd(width)}  ${step.detail}`,
+          `  ${step.changed ? 'changed ' : step.skipped ? 'skipped ' : 'ok      '}${step.setting.padEnd(width)}  ${step.detail}`,
         );
       }
       const changed = steps.filter((s) => s.changed).length;

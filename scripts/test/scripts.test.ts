@@ -17,9 +17,9 @@ describe('root scripts', () => {
   it.each([
     ['build', 'pnpm build [function...]'],
     ['synth', 'pnpm synth [--stage <name>] [--no-build]'],
-    ['plan', 'pnpm plan [--offline] [--stage <name>] [--no-build]'],
-    ['apply', 'pnpm stack:deploy [--auto-approve] [--stage <name>] [--no-build]'],
-    ['destroy', 'pnpm stack:destroy [--auto-approve] [--stage <name>] [--no-build]'],
+    ['plan', 'pnpm plan [--offline | --endpoint-url <url>] [--stage <name>] [--no-build]'],
+    ['apply', 'pnpm stack:deploy [--auto-approve] [--endpoint-url <url>] [--stage <name>] [--no-build]'],
+    ['destroy', 'pnpm stack:destroy [--auto-approve] [--endpoint-url <url>] [--stage <name>] [--no-build]'],
     ['plan-summary', 'pnpm plan:summary <plan.json> [--title <text>] [--details <plan.txt>]'],
     ['state-bootstrap', 'pnpm state:bootstrap [--bucket <name>] [--region <region>] [--endpoint-url <url>]'],
     [

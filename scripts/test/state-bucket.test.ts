@@ -3,12 +3,14 @@ import { join } from 'node:path';
 import {
   CreateBucketCommand,
   GetBucketEncryptionCommand,
+  GetBucketLifecycleConfigurationCommand,
   GetBucketOwnershipControlsCommand,
   GetBucketPolicyCommand,
   GetBucketVersioningCommand,
   GetPublicAccessBlockCommand,
   HeadBucketCommand,
   PutBucketEncryptionCommand,
+  PutBucketLifecycleConfigurationCommand,
   PutBucketPolicyCommand,
   PutBucketVersioningCommand,
   PutPublicAccessBlockCommand,
@@ -20,7 +22,14 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { findExecutable, MOTO_SERVER, type MotoServer, startMoto } from '../src/lib/moto';
 import { FAKE_CREDENTIALS } from '../src/lib/offline';
 import { findRepoRoot } from '../src/lib/paths';
-import { ensureStateBucket, partitionOf, TLS_ONLY_SID, tlsOnlyStatement } from '../src/lib/state-bucket';
+import {
+  ensureStateBucket,
+  partitionOf,
+  STATE_LIFECYCLE_ID,
+  stateLifecycleRule,
+  TLS_ONLY_SID,
+  tlsOnlyStatement,
+} from '../src/lib/state-bucket';
 
 // Node 20 is what this project runs on; the SDK's notice about its future support is not news here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -72,6 +81,7 @@ describe('ensureStateBucket (S3 mocked)', () => {
     s3.on(GetBucketOwnershipControlsCommand).resolves({
       OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
     });
+    s3.on(GetBucketLifecycleConfigurationCommand).resolves({ Rules: [stateLifecycleRule()] });
     s3.on(GetBucketPolicyCommand).resolves({ Policy: JSON.stringify(policy) });
   }
 
@@ -81,6 +91,7 @@ describe('ensureStateBucket (S3 mocked)', () => {
     s3.on(GetBucketEncryptionCommand).rejects(s3Error('ServerSideEncryptionConfigurationNotFoundError', 404));
     s3.on(GetPublicAccessBlockCommand).rejects(s3Error('NoSuchPublicAccessBlockConfiguration', 404));
     s3.on(GetBucketOwnershipControlsCommand).rejects(s3Error('OwnershipControlsNotFoundError', 404));
+    s3.on(GetBucketLifecycleConfigurationCommand).rejects(s3Error('NoSuchLifecycleConfiguration', 404));
     s3.on(GetBucketPolicyCommand).rejects(s3Error('NoSuchBucketPolicy', 404));
 
     const steps = await ensureStateBucket(client, { bucket: 'state', region: 'eu-west-1' });
@@ -91,8 +102,23 @@ describe('ensureStateBucket (S3 mocked)', () => {
       ['encryption', true],
       ['public access block', true],
       ['object ownership', true],
+      ['lifecycle', true],
       ['TLS-only policy', true],
     ]);
+    expect(
+      s3.commandCalls(PutBucketLifecycleConfigurationCommand)[0]?.args[0].input.LifecycleConfiguration,
+    ).toEqual({
+      Rules: [
+        {
+          ID: STATE_LIFECYCLE_ID,
+          Status: 'Enabled',
+          Filter: { Prefix: '' },
+          NoncurrentVersionExpiration: { NoncurrentDays: 90 },
+          Expiration: { ExpiredObjectDeleteMarker: true },
+          AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+        },
+      ],
+    });
     expect(s3.commandCalls(CreateBucketCommand)[0]?.args[0].input).toEqual({
       Bucket: 'state',
       ObjectOwnership: 'BucketOwnerEnforced',
@@ -163,6 +189,40 @@ describe('ensureStateBucket (S3 mocked)', () => {
     const policy = JSON.parse(s3.commandCalls(PutBucketPolicyCommand)[0]?.args[0].input.Policy ?? '{}');
     expect(policy.Statement).toEqual([other, tlsOnlyStatement('state', 'eu-west-1')]);
     expect(s3.commandCalls(PutBucketEncryptionCommand)).toHaveLength(0);
+  });
+
+  it('adds its lifecycle rule next to the rules already there, and replaces an outdated one of its own', async () => {
+    const other = {
+      ID: 'archive',
+      Status: 'Enabled' as const,
+      Filter: { Prefix: 'archive/' },
+      Expiration: { Days: 9 },
+    };
+    configuredBucket();
+    s3.on(GetBucketLifecycleConfigurationCommand).resolves({
+      Rules: [other, { ...stateLifecycleRule(), NoncurrentVersionExpiration: { NoncurrentDays: 3 } }],
+    });
+    const steps = await ensureStateBucket(client, { bucket: 'state', region: 'eu-west-1' });
+    expect(steps.filter((s) => s.changed).map((s) => [s.setting, s.detail])).toEqual([
+      ['lifecycle', 'old versions and released locks expire after 90 days (next to 1 other rule(s))'],
+    ]);
+    expect(
+      s3.commandCalls(PutBucketLifecycleConfigurationCommand)[0]?.args[0].input.LifecycleConfiguration?.Rules,
+    ).toEqual([other, stateLifecycleRule()]);
+  });
+
+  it('leaves the bucket policy alone over plain http, where a TLS-only policy would refuse every request', async () => {
+    configuredBucket({ Version: '2012-10-17', Statement: [] });
+    const steps = await ensureStateBucket(client, { bucket: 'state', region: 'eu-west-1', tlsOnly: false });
+    expect(steps.at(-1)).toEqual({
+      setting: 'TLS-only policy',
+      changed: false,
+      skipped: true,
+      detail:
+        'not set: this endpoint is plain http, and the policy would refuse every request made through it',
+    });
+    expect(writes(s3)).toEqual([]);
+    expect(s3.commandCalls(GetBucketPolicyCommand)).toHaveLength(0);
   });
 
   it('keeps a KMS default encryption someone chose', async () => {
@@ -268,6 +328,9 @@ if (moto) {
         'changed bucket               streamdrop-test-state created in eu-west-1',
       );
       expect(first.stdout).toMatch(/\d change\(s\) made; streamdrop-test-state is ready\./);
+      expect(first.stdout).toContain(
+        'skipped TLS-only policy      not set: this endpoint is plain http, and the policy would refuse every request made through it',
+      );
 
       const second = bootstrap([
         '--endpoint-url',
@@ -304,8 +367,12 @@ if (moto) {
           IgnorePublicAcls: true,
           RestrictPublicBuckets: true,
         });
-        const policy = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket }))).Policy ?? '{}');
-        expect(policy.Statement).toEqual([tlsOnlyStatement(Bucket, 'eu-west-1')]);
+        const lifecycle = await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket }));
+        expect(lifecycle.Rules).toEqual([expect.objectContaining(stateLifecycleRule())]);
+        // Plain http to moto: the TLS-only policy would refuse Terraform's own state reads there.
+        await expect(s3.send(new GetBucketPolicyCommand({ Bucket }))).rejects.toMatchObject({
+          name: 'NoSuchBucketPolicy',
+        });
       } finally {
         s3.destroy();
       }

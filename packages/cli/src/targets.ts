@@ -6,7 +6,7 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { UserError } from '@streamdrop/cli-kit';
-import { envReader, STACK_OUTPUTS, type StackOutputName } from '@streamdrop/config';
+import { envReader, STACK_OUTPUTS, type StackOutputName, stackName } from '@streamdrop/config';
 import { defaultStateDir, localKinesisClient, localS3Client, readLocalConfig } from '@streamdrop/local';
 import type { RecoveryTarget } from './recovery/failures';
 
@@ -29,25 +29,77 @@ export interface TargetFlags {
   password?: string;
 }
 
-type Outputs = Record<string, { value?: unknown }>;
+/** A deployed stack's outputs by name (STACK_OUTPUTS), whichever tool wrote the file. */
+export type StackOutputs = Readonly<Record<string, unknown>>;
 
-function readOutputs(file: string): Outputs {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new UserError(
-      `Cannot read ${file} as JSON (${(error as Error).message}). Create it with \`terraform output -json > ${file}\`.`,
-    );
-  }
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function outputValue(outputs: Outputs, key: StackOutputName, file: string): string {
-  const v = outputs[key]?.value;
+const HOW_TO_MAKE =
+  '`terraform output -json > FILE` in the stack folder, or `cdktf output <stack> --outputs-file FILE`';
+
+/**
+ * The outputs in a file of either format: `terraform output -json` (`{"<name>": {"value": …,
+ * "type": …}}`) or `cdktf output --outputs-file` (`{"<stack>": {"<name>": …}}`, one entry per
+ * stack). Of several stacks, the one of STREAMDROP_STAGE is taken (`streamdrop-<stage>`).
+ */
+export function parseOutputs(json: unknown, file: string, stage: string): StackOutputs {
+  const how = HOW_TO_MAKE.replaceAll('FILE', file);
+  if (!isRecord(json) || Object.keys(json).length === 0) {
+    throw new UserError(`${file} holds no stack outputs. Make it with ${how}.`);
+  }
+  const entries = Object.values(json);
+  if (entries.every((entry) => isRecord(entry) && 'value' in entry)) {
+    return Object.fromEntries(
+      Object.entries(json).map(([name, entry]) => [name, (entry as { value: unknown }).value]),
+    );
+  }
+  if (!entries.every(isRecord)) {
+    throw new UserError(
+      `${file} is neither \`terraform output -json\` nor \`cdktf output --outputs-file\`. Make it with ${how}.`,
+    );
+  }
+  const stacks = Object.keys(json);
+  const wanted = stacks.length === 1 ? stacks[0] : stackName(stage);
+  const outputs = wanted === undefined ? undefined : json[wanted];
+  if (!isRecord(outputs)) {
+    throw new UserError(
+      `${file} holds the outputs of ${stacks.join(', ')}, not of ${wanted}: set STREAMDROP_STAGE to the stage you mean.`,
+    );
+  }
+  return outputs;
+}
+
+function readOutputs(file: string): StackOutputs {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UserError(
+      `Cannot read ${file} as JSON (${(error as Error).message}). Create it with ${HOW_TO_MAKE.replaceAll('FILE', file)}.`,
+    );
+  }
+  return parseOutputs(json, file, envReader(process.env).optional('STREAMDROP_STAGE') ?? 'dev');
+}
+
+function outputValue(outputs: StackOutputs, key: StackOutputName, file: string): string {
+  const v = outputs[key];
   if (typeof v !== 'string' || v === '')
     throw new UserError(
-      `${file} has no output "${key}": is it \`terraform output -json\` of a streamdrop stack?`,
+      `${file} has no output "${key}": is it \`terraform output -json\` or \`cdktf output --outputs-file\` of a streamdrop stack?`,
     );
   return v;
+}
+
+/**
+ * S3 against an emulator (AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL, which every SDK client reads):
+ * path-style URLs, which emulators serve whatever their host name.
+ */
+function deployedS3(region: string): S3Client {
+  const env = envReader(process.env);
+  const emulated = Boolean(env.optional('AWS_ENDPOINT_URL_S3') ?? env.optional('AWS_ENDPOINT_URL'));
+  return new S3Client({ region, ...(emulated ? { forcePathStyle: true } : {}) });
 }
 
 export function targetFrom(values: TargetFlags): Target {
@@ -60,7 +112,7 @@ export function targetFrom(values: TargetFlags): Target {
       region,
       clientId: outputValue(outputs, STACK_OUTPUTS.userPoolClientId, file),
       cognito: new CognitoIdentityProviderClient({ region }),
-      s3: new S3Client({ region }),
+      s3: deployedS3(region),
       dataBucket: outputValue(outputs, STACK_OUTPUTS.dataBucket, file),
       failuresBucket: outputValue(outputs, STACK_OUTPUTS.failuresBucket, file),
       user: () => {
@@ -101,7 +153,7 @@ export function targetFrom(values: TargetFlags): Target {
 /**
  * The failures bucket and the stream, for failures/redrive/replay. A deployed stack needs only
  * its `region`, `failures_bucket` and `stream_name` outputs; clients use the default credential
- * chain (and honour AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL_KINESIS like every SDK client).
+ * chain (and honour AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_KINESIS like every SDK client).
  */
 export function recoveryTargetFrom(values: TargetFlags): RecoveryTarget {
   if (values.outputs) {
@@ -109,7 +161,7 @@ export function recoveryTargetFrom(values: TargetFlags): RecoveryTarget {
     const outputs = readOutputs(file);
     const region = outputValue(outputs, STACK_OUTPUTS.region, file);
     return {
-      s3: new S3Client({ region }),
+      s3: deployedS3(region),
       // HTTP/1.1 with keep-alive: the SDK's HTTP/2 default for Kinesis opens a session per request
       // and costs about twice the CPU per call.
       kinesis: new KinesisClient({

@@ -78,9 +78,20 @@ describe('streamdrop CLI', () => {
     });
   });
 
+  it('reads a `cdktf output --outputs-file` file too, and names what the stack lacks', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'streamdrop-outputs-')), 'cdktf-outputs.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ 'streamdrop-dev': { region: 'eu-west-1', failures_bucket: 'failures' } }),
+    );
+    await expect(run('failures', 'list', '--outputs', file)).rejects.toMatchObject({
+      stderr: expect.stringContaining(`${file} has no output "stream_name"`),
+    });
+  });
+
   it('explains how to make an outputs file when it cannot be read', async () => {
     await expect(run('token', '--outputs', '/nonexistent.json')).rejects.toMatchObject({
-      stderr: expect.stringContaining('terraform output -json'),
+      stderr: expect.stringMatching(/terraform output -json.*cdktf output <stack> --outputs-file/),
     });
   });
 });

@@ -43,7 +43,11 @@ export const VARIABLES = {
   // --- the stack ---------------------------------------------------------------------------
   STREAMDROP_STAGE: deploy(
     'dev',
-    'stage name, 1-16 of a-z 0-9 -; names the stack streamdrop-<stage> (npm start and the CLI read it too)',
+    'stage name, 1-16 of a-z 0-9 -; names the stack streamdrop-<stage>; the default stage of the scripts, npm start and the CLI',
+  ),
+  STREAMDROP_STAGES: deploy(
+    'STREAMDROP_STAGE alone',
+    'comma-separated stages to synthesize, one stack each (cdktf deploy streamdrop-<stage>); must include STREAMDROP_STAGE',
   ),
   AWS_REGION: deploy('AWS_DEFAULT_REGION, else us-east-1', 'AWS region of the stack'),
   STREAMDROP_CALLBACK_URLS: deploy('http://localhost:3000/', 'comma-separated OAuth callback URLs'),
@@ -207,7 +211,15 @@ export const VARIABLES = {
     '<repo>/.state/rehearsal.json',
     'where the apply rehearsal writes its result',
   ),
+  STREAMDROP_CDKTF_MARKER: tools(
+    '<repo>/.state/cdktf-deploy.json',
+    'where the cdktf deploy test writes its result',
+  ),
   STREAMDROP_BENCH_CPU_PROF: tools('—', 'folder for CPU profiles of the benchmark children'),
+  AWS_ENDPOINT_URL: tools(
+    'none (the real AWS endpoints)',
+    'one endpoint for every AWS service, e.g. an emulator (moto, LocalStack); read by plan, stack:deploy, stack:destroy, state:bootstrap, the CLI, and by the AWS provider under cdktf too',
+  ),
 } as const satisfies Record<string, Variable>;
 
 export type VariableName = keyof typeof VARIABLES;

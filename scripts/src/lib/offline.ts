@@ -1,11 +1,11 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Terraform merges `*_override.tf.json` into cdk.tf.json without editing it. */
 export const OFFLINE_OVERRIDE_FILE = 'offline_override.tf.json';
 /** Offline runs keep their own .terraform folder so that switching modes never asks to migrate state. */
 export const OFFLINE_DATA_DIR = '.terraform-offline';
-/** Local state of offline plans, inside the stack folder: a plan never writes it, there is nothing to keep. */
+/** Local state of offline plans, inside their own stack folder (.state/offline-plan): a plan never writes it. */
 export const OFFLINE_STATE_FILE = 'offline.tfstate';
 
 /**
@@ -33,11 +33,6 @@ export function writeOfflineOverride(stackDir: string): string {
   const path = join(stackDir, OFFLINE_OVERRIDE_FILE);
   writeFileSync(path, `${JSON.stringify(offlineOverride(), null, 2)}\n`);
   return path;
-}
-
-/** A real plan must never pick up the offline override left by an earlier offline run. */
-export function removeOfflineOverride(stackDir: string): void {
-  rmSync(join(stackDir, OFFLINE_OVERRIDE_FILE), { force: true });
 }
 
 /** Static keys that no account accepts: for offline plans and local emulators (moto). */

@@ -35,3 +35,13 @@ export function bundlesDirOf(root: string, env: NodeJS.ProcessEnv = process.env)
   if (!value) return join(root, 'dist', 'functions');
   return isAbsolute(value) ? value : resolve(root, value);
 }
+
+/** Where offline plans synthesize and plan: never cdktf.out, so they cannot leave anything there. */
+export function offlineOutdirOf(root: string): string {
+  return join(stateDirOf(root), 'offline-plan');
+}
+
+/** The committed provider lock file, copied into every synthesized stack folder. */
+export function lockFileOf(root: string): string {
+  return join(root, 'infra', '.terraform.lock.hcl');
+}

@@ -188,6 +188,8 @@ export class Sandbox {
     const started = performance.now();
     const env: NodeJS.ProcessEnv = {
       ...withStage(process.env, this.options.stage),
+      // This stage alone, whatever stages the shell lists for the real app.
+      STREAMDROP_STAGES: this.options.stage,
       ...config,
       CDKTF_OUTDIR: join(this.options.workDir, 'cdktf.out'),
       STREAMDROP_BUNDLES_DIR: join(this.options.workDir, 'functions'),

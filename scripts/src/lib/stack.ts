@@ -1,12 +1,23 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { step, UserError } from '@streamdrop/cli-kit';
+import { stackName } from '@streamdrop/config';
 import { buildFunctions, listFunctions } from '../build';
-import { OFFLINE_DATA_DIR, offlineEnv, removeOfflineOverride, writeOfflineOverride } from './offline';
-import { bundlesDirOf, outdirOf, stateDirOf } from './paths';
-import { prepareCliConfig, requireTerraform, runTerraform, terraformEnv, terraformOrFail } from './terraform';
+import { OFFLINE_DATA_DIR, offlineEnv, writeOfflineOverride } from './offline';
+
+export { endpointOf } from './endpoint';
+
+import { bundlesDirOf, lockFileOf, offlineOutdirOf, outdirOf, stateDirOf } from './paths';
+import {
+  type CliConfigResult,
+  prepareCliConfig,
+  requireTerraform,
+  runTerraform,
+  terraformEnv,
+  terraformOrFail,
+} from './terraform';
 
 export interface SynthResult {
   readonly stackName: string;
@@ -17,11 +28,24 @@ export interface SynthResult {
   readonly awsProviderVersion: string | undefined;
 }
 
+/** What a synth wrote: every stack, and first among them the one of the default stage. */
+export interface SynthOutput extends SynthResult {
+  /** Every stack of the app, one per stage of STREAMDROP_STAGES, as the manifest lists them. */
+  readonly stacks: readonly SynthResult[];
+}
+
 export interface SynthOptions {
   readonly root: string;
   readonly env: NodeJS.ProcessEnv;
   /** Rebuild the bundles first (default); false reuses dist/functions as it is. */
   readonly build: boolean;
+  /** Print what the build and the synth do (default); false keeps quiet unless something fails. */
+  readonly verbose?: boolean;
+}
+
+/** The stage named by `--stage`, else STREAMDROP_STAGE, else dev (the configuration reference's default). */
+export function stageOf(env: NodeJS.ProcessEnv, stage?: string): string {
+  return stage?.trim() || env.STREAMDROP_STAGE?.trim() || 'dev';
 }
 
 /** Env for children with `--stage` applied. */
@@ -29,17 +53,64 @@ export function withStage(env: NodeJS.ProcessEnv, stage: string | undefined): No
   return stage ? { ...env, STREAMDROP_STAGE: stage } : { ...env };
 }
 
+/** What Terraform reads as configuration in its working folder: every `*.tf` and `*.tf.json`. */
+const TERRAFORM_CONFIG_FILE = /\.tf(\.json)?$/;
+
+/**
+ * Makes each synthesized stack folder exactly what the app declares, whoever synthesized it
+ * (`pnpm synth`, `cdktf synth`). Terraform reads every `*.tf`/`*.tf.json` of its working folder
+ * and merges `*_override.tf.json` into the rest, so any such file left behind would change the
+ * next plan (an old offline override swapped the backend for a throwaway state): all are
+ * removed but the synthesized one. And the committed `infra/.terraform.lock.hcl` is copied in,
+ * so that every init checks the providers against the same hashes (and cdktf, finding a lock
+ * file that matches, does not run `terraform providers lock`, which needs the registry).
+ * Returns what was removed, as paths relative to `root`.
+ */
+export function prepareStackFolders(root: string, stacks: readonly SynthResult[]): string[] {
+  const removed: string[] = [];
+  const lockFile = lockFileOf(root);
+  for (const stack of stacks) {
+    for (const name of readdirSync(stack.stackDir)) {
+      const path = join(stack.stackDir, name);
+      if (!TERRAFORM_CONFIG_FILE.test(name) || path === stack.stackFile) continue;
+      rmSync(path, { force: true });
+      removed.push(relative(root, path));
+    }
+    if (existsSync(lockFile)) copyFileSync(lockFile, join(stack.stackDir, '.terraform.lock.hcl'));
+  }
+  return removed;
+}
+
+/**
+ * The Terraform CLI configuration both our scripts and cdktf use (`TF_CLI_CONFIG_FILE`):
+ * `.state/terraformrc`, with the provider mirror when there is one (see terraform-config.ts).
+ */
+export function writeCliConfig(
+  root: string,
+  stack: Pick<SynthResult, 'awsProviderVersion'>,
+): CliConfigResult {
+  return prepareCliConfig(stateDirOf(root), {
+    ...(stack.awsProviderVersion ? { awsProviderVersion: stack.awsProviderVersion } : {}),
+  });
+}
+
 function missingBundles(root: string, env: NodeJS.ProcessEnv): string[] {
   const dir = bundlesDirOf(root, env);
   return listFunctions(root).filter((name) => !existsSync(join(dir, name, 'index.mjs')));
 }
 
-/** Builds (unless told not to) and runs the CDKTF app (infra/src/main.ts) with tsx. */
-export async function synthesize(options: SynthOptions): Promise<SynthResult> {
+/**
+ * Builds (unless told not to), runs the CDKTF app (infra/src/main.ts) with tsx, and prepares
+ * every stack folder (prepareStackFolders). What `pnpm synth` and `cdktf synth` (through
+ * scripts/src/app.ts) both do.
+ */
+export async function synthesize(options: SynthOptions): Promise<SynthOutput> {
   const { root, env } = options;
+  const verbose = options.verbose !== false;
+  const progress = (label: string) => (verbose ? step(label) : () => {});
   if (options.build) {
-    const done = step('bundling functions');
-    const bundles = await buildFunctions({ root, outDir: bundlesDirOf(root, env) });
+    const done = progress('bundling functions');
+    const bundles = await buildFunctions({ root, outDir: bundlesDirOf(root, env), quiet: !verbose });
     done(`${bundles.length} bundle(s)`);
   } else {
     const missing = missingBundles(root, env);
@@ -50,29 +121,59 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
     }
   }
 
-  const done = step('synthesizing infra/src/main.ts');
-  const code = await new Promise<number>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join('infra', 'src', 'main.ts')], {
+  const done = progress('synthesizing infra/src/main.ts');
+  const child = await new Promise<{ code: number; output: string }>((resolve, reject) => {
+    const proc = spawn(process.execPath, ['--import', 'tsx', join('infra', 'src', 'main.ts')], {
       cwd: root,
       env,
-      stdio: 'inherit',
+      stdio: verbose ? 'inherit' : ['ignore', 'pipe', 'pipe'],
     });
-    child.on('error', reject);
-    child.on('close', (c) => resolve(c ?? 1));
+    let output = '';
+    const keep = (chunk: Buffer) => {
+      output += chunk.toString();
+    };
+    proc.stdout?.on('data', keep);
+    proc.stderr?.on('data', keep);
+    proc.on('error', reject);
+    proc.on('close', (c) => resolve({ code: c ?? 1, output }));
   });
+  const { code } = child;
+  // Quiet, the app's own words are the error's: they say what to fix.
+  const said = verbose ? ' (see its output above)' : `:\n${child.output.trim()}`;
   // main.ts exits 2 for configuration and missing-bundle errors, after printing what to fix.
-  if (code === 2) throw new UserError('synth stopped: fix what is reported above and run it again');
-  if (code !== 0) throw new UserError(`synth failed with exit code ${code} (see its output above)`);
+  if (code === 2) {
+    throw new UserError(
+      verbose ? 'synth stopped: fix what is reported above and run it again' : `synth stopped${said}`,
+    );
+  }
+  if (code !== 0) throw new UserError(`synth failed with exit code ${code}${said}`);
 
-  const result = readManifest(outdirOf(root, env));
-  // A plain synth output: an offline override from an earlier run must not leak into this one.
-  removeOfflineOverride(result.stackDir);
-  done(result.stackName);
-  return result;
+  const stacks = readManifest(outdirOf(root, env));
+  for (const path of prepareStackFolders(root, stacks)) {
+    console.warn(
+      `  removed ${path}: Terraform would have read it into the next plan (configuration belongs in the app)`,
+    );
+  }
+  const stack = selectStack(stacks, stageOf(env));
+  done(stacks.map((s) => s.stackName).join(', '));
+  return { ...stack, stacks };
 }
 
-/** Finds the one stack of the app in cdktf's manifest.json. */
-export function readManifest(outdir: string): SynthResult {
+/** The stack of `stage` among those synthesized; an error names the ones there are. */
+export function selectStack(stacks: readonly SynthResult[], stage: string): SynthResult {
+  const name = stackName(stage);
+  const found = stacks.find((s) => s.stackName === name);
+  if (!found) {
+    throw new UserError(
+      `no stack ${name} was synthesized (stacks: ${stacks.map((s) => s.stackName).join(', ') || 'none'}); ` +
+        'STREAMDROP_STAGES lists the stages to synthesize',
+    );
+  }
+  return found;
+}
+
+/** Every stack of the app, from cdktf's manifest.json. */
+export function readManifest(outdir: string): SynthResult[] {
   const path = join(outdir, 'manifest.json');
   if (!existsSync(path)) throw new UserError(`${path} not found: synth did not write its output`);
   const manifest: unknown = JSON.parse(readFileSync(path, 'utf8'));
@@ -84,20 +185,23 @@ export function readManifest(outdir: string): SynthResult {
     typeof manifest.stacks === 'object'
       ? Object.values(manifest.stacks as Record<string, unknown>)
       : [];
-  const first = stacks[0];
-  if (stacks.length !== 1 || !first || typeof first !== 'object') {
-    throw new UserError(`expected exactly one stack in ${path}, found ${stacks.length}`);
-  }
-  const entry = first as { name?: unknown; workingDirectory?: unknown; synthesizedStackPath?: unknown };
-  if (typeof entry.name !== 'string' || typeof entry.workingDirectory !== 'string') {
-    throw new UserError(`${path} does not look like a cdktf manifest`);
-  }
-  const stackDir = join(outdir, entry.workingDirectory);
-  const stackFile = join(
-    outdir,
-    typeof entry.synthesizedStackPath === 'string' ? entry.synthesizedStackPath : '',
-  );
-  return { stackName: entry.name, stackDir, stackFile, awsProviderVersion: awsProviderVersion(stackFile) };
+  if (stacks.length === 0) throw new UserError(`${path} lists no stack`);
+  return stacks.map((value) => {
+    const entry = (value ?? {}) as {
+      name?: unknown;
+      workingDirectory?: unknown;
+      synthesizedStackPath?: unknown;
+    };
+    if (typeof entry.name !== 'string' || typeof entry.workingDirectory !== 'string') {
+      throw new UserError(`${path} does not look like a cdktf manifest`);
+    }
+    const stackDir = join(outdir, entry.workingDirectory);
+    const stackFile = join(
+      outdir,
+      typeof entry.synthesizedStackPath === 'string' ? entry.synthesizedStackPath : '',
+    );
+    return { stackName: entry.name, stackDir, stackFile, awsProviderVersion: awsProviderVersion(stackFile) };
+  });
 }
 
 function awsProviderVersion(stackFile: string): string | undefined {
@@ -116,6 +220,8 @@ export interface PreparedStack extends SynthResult {
   /** Env for terraform children. */
   readonly env: NodeJS.ProcessEnv;
   readonly offline: boolean;
+  /** The AWS endpoint every service is called at (an emulator), when not AWS itself. */
+  readonly endpoint: string | undefined;
 }
 
 export interface PrepareOptions {
@@ -123,17 +229,29 @@ export interface PrepareOptions {
   readonly offline: boolean;
   readonly stage?: string | undefined;
   readonly build: boolean;
+  /** `--endpoint-url`: call every AWS service there (AWS_ENDPOINT_URL), e.g. moto or LocalStack. */
+  readonly endpoint?: string | undefined;
 }
 
-/** terraform on PATH, a fresh synth, our CLI config, and (offline) the override and fake credentials. */
+/**
+ * terraform on PATH, a fresh synth, our CLI config, and the mode: against AWS (your credentials),
+ * against an emulator endpoint (AWS_ENDPOINT_URL for every service; the same stack folder and
+ * state as cdktf), or offline. Offline plans never touch cdktf.out: they synthesize into
+ * .state/offline-plan with their override, fake credentials and a throwaway local state, so
+ * nothing they leave behind can redirect a real plan, ours or cdktf's.
+ */
 export async function prepareStack(options: PrepareOptions): Promise<PreparedStack> {
   const version = requireTerraform();
+  if (options.offline && options.endpoint) {
+    throw new UserError(
+      '--offline plans without any AWS API; --endpoint-url plans against one. Choose one of them.',
+    );
+  }
   const synthEnv = withStage(process.env, options.stage);
+  if (options.offline) synthEnv.CDKTF_OUTDIR = offlineOutdirOf(options.root);
   const synth = await synthesize({ root: options.root, env: synthEnv, build: options.build });
 
-  const cli = prepareCliConfig(stateDirOf(options.root), {
-    ...(synth.awsProviderVersion ? { awsProviderVersion: synth.awsProviderVersion } : {}),
-  });
+  const cli = writeCliConfig(options.root, synth);
   console.log(
     `  terraform ${version}; providers from ${cli.mirror ? `the mirror ${cli.mirror}` : 'the Terraform registry'}`,
   );
@@ -143,10 +261,18 @@ export async function prepareStack(options: PrepareOptions): Promise<PreparedSta
     writeOfflineOverride(synth.stackDir);
     env = offlineEnv(env);
     console.log(
-      `  offline: fake credentials, account lookups skipped, throwaway local state, data dir ${OFFLINE_DATA_DIR}`,
+      `  offline: fake credentials, account lookups skipped, throwaway local state in ${relative(options.root, synth.stackDir)}, data dir ${OFFLINE_DATA_DIR}`,
     );
+  } else if (options.endpoint) {
+    env = { ...env, AWS_ENDPOINT_URL: options.endpoint };
+    console.log(`  every AWS API at ${options.endpoint} (AWS_ENDPOINT_URL), with your credentials`);
   }
-  return { ...synth, env, offline: options.offline };
+  return {
+    ...synth,
+    env,
+    offline: options.offline,
+    endpoint: options.offline ? undefined : options.endpoint,
+  };
 }
 
 /** terraform init (offline runs re-initialize their own data dir: the backend there is a throwaway). */
@@ -185,7 +311,9 @@ export async function planToFile(
   if (result.code !== 0 && result.code !== 2) {
     const hint = stack.offline
       ? ''
-      : ' If you have no AWS credentials here, configure them (e.g. AWS_PROFILE) or run `pnpm plan:offline`.';
+      : stack.endpoint
+        ? ` An emulator takes any access keys, but they must be set: export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test.`
+        : ' If you have no AWS credentials here, configure them (e.g. AWS_PROFILE) or run `pnpm plan:offline`.';
     throw new UserError(`terraform plan failed with exit code ${result.code} (see its output above).${hint}`);
   }
   const planFile = join(stack.stackDir, name);
@@ -236,6 +364,8 @@ export interface PlanAndApplyOptions {
   readonly root: string;
   readonly stage: string | undefined;
   readonly build: boolean;
+  /** `--endpoint-url` / AWS_ENDPOINT_URL: an emulator instead of AWS. */
+  readonly endpoint?: string | undefined;
   /** Plan the destruction of the whole stack instead of its creation or update. */
   readonly destroy: boolean;
   readonly autoApprove: boolean;
@@ -251,6 +381,7 @@ export async function planAndApply(options: PlanAndApplyOptions): Promise<number
     offline: false,
     stage: options.stage,
     build: options.build,
+    endpoint: options.endpoint,
   });
   await initStack(stack);
   const plan = await planToFile(stack, { destroy: options.destroy });

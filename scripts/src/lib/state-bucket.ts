@@ -2,12 +2,15 @@ import {
   type BucketLocationConstraint,
   CreateBucketCommand,
   GetBucketEncryptionCommand,
+  GetBucketLifecycleConfigurationCommand,
   GetBucketOwnershipControlsCommand,
   GetBucketPolicyCommand,
   GetBucketVersioningCommand,
   GetPublicAccessBlockCommand,
   HeadBucketCommand,
+  type LifecycleRule,
   PutBucketEncryptionCommand,
+  PutBucketLifecycleConfigurationCommand,
   PutBucketOwnershipControlsCommand,
   PutBucketPolicyCommand,
   PutBucketVersioningCommand,
@@ -20,6 +23,8 @@ import { UserError } from '@streamdrop/cli-kit';
 export interface BucketStep {
   readonly setting: string;
   readonly changed: boolean;
+  /** Deliberately left as it is (and `detail` says why). */
+  readonly skipped?: boolean;
   readonly detail: string;
 }
 
@@ -79,9 +84,51 @@ async function getOrMissing<T>(get: () => Promise<T>, missing: readonly string[]
   }
 }
 
+/** The lifecycle rule that keeps the state bucket from growing without end. */
+export const STATE_LIFECYCLE_ID = 'streamdrop-state-retention';
+/** Old state versions are kept this long, to roll back a bad apply; then they go. */
+export const NONCURRENT_DAYS = 90;
+
+/**
+ * Every write of a versioned state (and every lock, which Terraform writes and deletes for each
+ * plan or apply) leaves an old version behind, and each released lock a delete marker: old
+ * versions expire NONCURRENT_DAYS after they were replaced, delete markers with nothing left
+ * behind them go, and abandoned multipart uploads after a week. The current state is never
+ * expired, nor a lock that is still held.
+ */
+export function stateLifecycleRule(): LifecycleRule {
+  return {
+    ID: STATE_LIFECYCLE_ID,
+    Status: 'Enabled',
+    Filter: { Prefix: '' },
+    NoncurrentVersionExpiration: { NoncurrentDays: NONCURRENT_DAYS },
+    Expiration: { ExpiredObjectDeleteMarker: true },
+    AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+  };
+}
+
+/** True when `rule` does what stateLifecycleRule asks, whatever else S3 added to it. */
+function isStateRule(rule: LifecycleRule): boolean {
+  const filter = rule.Filter;
+  const wholeBucket =
+    (filter === undefined || (!filter.Tag && !filter.And && !filter.Prefix)) && !rule.Prefix;
+  return (
+    rule.Status === 'Enabled' &&
+    wholeBucket &&
+    rule.NoncurrentVersionExpiration?.NoncurrentDays === NONCURRENT_DAYS &&
+    rule.Expiration?.ExpiredObjectDeleteMarker === true &&
+    rule.AbortIncompleteMultipartUpload?.DaysAfterInitiation === 7
+  );
+}
+
 export interface EnsureStateBucketOptions {
   readonly bucket: string;
   readonly region: string;
+  /**
+   * Set the TLS-only bucket policy (default true). False when the bucket is reached over plain
+   * http (an emulator): the policy would refuse every request made that way.
+   */
+  readonly tlsOnly?: boolean;
 }
 
 /**
@@ -216,7 +263,40 @@ export async function ensureStateBucket(
     steps.push({ setting: 'object ownership', changed: true, detail: 'BucketOwnerEnforced (ACLs off)' });
   }
 
-  // 6. TLS only: our statement, next to whatever else the policy says.
+  // 6. Lifecycle: old state versions, released locks and their delete markers expire.
+  const lifecycle = await getOrMissing(
+    () => s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket })),
+    ['NoSuchLifecycleConfiguration'],
+  );
+  const rules = lifecycle?.Rules ?? [];
+  if (rules.some((rule) => rule.ID === STATE_LIFECYCLE_ID && isStateRule(rule))) {
+    steps.push({ setting: 'lifecycle', changed: false, detail: `already has ${STATE_LIFECYCLE_ID}` });
+  } else {
+    const others = rules.filter((rule) => rule.ID !== STATE_LIFECYCLE_ID);
+    await s3.send(
+      new PutBucketLifecycleConfigurationCommand({
+        Bucket,
+        LifecycleConfiguration: { Rules: [...others, stateLifecycleRule()] },
+      }),
+    );
+    steps.push({
+      setting: 'lifecycle',
+      changed: true,
+      detail: `old versions and released locks expire after ${NONCURRENT_DAYS} days${others.length > 0 ? ` (next to ${others.length} other rule(s))` : ''}`,
+    });
+  }
+
+  // 7. TLS only: our statement, next to whatever else the policy says.
+  if (options.tlsOnly === false) {
+    steps.push({
+      setting: 'TLS-only policy',
+      changed: false,
+      skipped: true,
+      detail:
+        'not set: this endpoint is plain http, and the policy would refuse every request made through it',
+    });
+    return steps;
+  }
   const current = await getOrMissing(
     () => s3.send(new GetBucketPolicyCommand({ Bucket })),
     ['NoSuchBucketPolicy'],

@@ -237,6 +237,189 @@ export function checkPolicies(text: string, steps: readonly RunStep[]): string[]
 }
 
 /**
+ * Every action a workflow uses is pinned by the full commit SHA, with the release it is in a
+ * comment (`uses: owner/repo@<sha> # v1.2.3`): a tag can be moved to other code, a commit cannot,
+ * and these jobs hold OIDC tokens for AWS roles. Local (`./`) actions need no pin.
+ */
+export function checkPins(text: string): string[] {
+  const problems: string[] = [];
+  text.split('\n').forEach((line, index) => {
+    const m = /^\s*(?:-\s+)?uses:\s*["']?([^\s"'#]+)["']?\s*(?:#\s*(.*))?$/.exec(line);
+    if (!m?.[1] || m[1].startsWith('./')) return;
+    const [action, ref] = m[1].split('@');
+    const where = `line ${index + 1}: ${m[1]}`;
+    if (m[1].startsWith('docker://')) {
+      if (!/@sha256:[0-9a-f]{64}$/.test(m[1])) problems.push(`${where} is not pinned by digest`);
+      return;
+    }
+    if (!ref || !/^[0-9a-f]{40}$/.test(ref)) {
+      problems.push(`${where} is not pinned by a full commit SHA (${action}@<40 hex digits> # <tag>)`);
+    } else if (!m[2] || !/^v\d+(\.\d+)*\b/.test(m[2].trim())) {
+      problems.push(`${where} has no comment naming its release (# v1.2.3)`);
+    }
+  });
+  return problems;
+}
+
+/** The major version of Node.js every workflow sets up. */
+export const NODE_MAJOR = 22;
+
+/** Every `actions/setup-node` step asks for Node NODE_MAJOR. */
+export function checkNodeVersion(workflow: unknown): string[] {
+  const problems: string[] = [];
+  for (const [jobId, job] of Object.entries(
+    isRecord(workflow) && isRecord(workflow.jobs) ? workflow.jobs : {},
+  )) {
+    if (!isRecord(job) || !Array.isArray(job.steps)) continue;
+    for (const step of job.steps) {
+      if (!isRecord(step) || typeof step.uses !== 'string' || !step.uses.startsWith('actions/setup-node@'))
+        continue;
+      const version = isRecord(step.with) ? String(step.with['node-version'] ?? '') : '';
+      if (!new RegExp(`^${NODE_MAJOR}(\\.|$)`).test(version)) {
+        problems.push(`${jobId}: setup-node asks for Node "${version}", not ${NODE_MAJOR}`);
+      }
+    }
+  }
+  return problems;
+}
+
+/**
+ * A package manager's command whose output is captured (`>`, `>>`, `| tee`, or anything that
+ * lands in $GITHUB_STEP_SUMMARY) must be silent: `pnpm <script>` and `npm run` print a command
+ * banner (`> streamdrop@0.1.0 plan:summary …`) before the script's own output.
+ */
+export function checkQuietOutput(steps: readonly RunStep[]): string[] {
+  const problems: string[] = [];
+  for (const step of steps) {
+    for (const line of step.run.replace(/\\\n/g, ' ').split('\n')) {
+      const captured = />|\|\s*tee\b|GITHUB_STEP_SUMMARY/.test(line);
+      const manager = /(^|[\s;&|(])(pnpm|npm|yarn)\s/.exec(line);
+      if (!captured || !manager) continue;
+      if (manager[2] === 'npm' && !/\bnpm\s+(run|run-script|test|start|exec)\b/.test(line)) continue;
+      if (/\s(--silent|-s|--reporter=silent|--loglevel[= ]silent)(\s|$)/.test(line)) continue;
+      problems.push(
+        `${step.job} › ${step.step}: \`${manager[2]}\` prints its command banner into captured output; call node directly or add --silent`,
+      );
+    }
+  }
+  return problems;
+}
+
+/** The jobs of a workflow, each with what it `needs`. */
+function jobsOf(workflow: unknown): Map<string, { needs: string[]; job: Record<string, unknown> }> {
+  const jobs = new Map<string, { needs: string[]; job: Record<string, unknown> }>();
+  if (!isRecord(workflow) || !isRecord(workflow.jobs)) return jobs;
+  for (const [id, job] of Object.entries(workflow.jobs)) {
+    if (!isRecord(job)) continue;
+    const needs =
+      typeof job.needs === 'string' ? [job.needs] : Array.isArray(job.needs) ? job.needs.map(String) : [];
+    jobs.set(id, { needs, job });
+  }
+  return jobs;
+}
+
+/** Every job `id` waits for, directly or not. */
+function ancestors(jobs: ReturnType<typeof jobsOf>, id: string, seen = new Set<string>()): Set<string> {
+  for (const need of jobs.get(id)?.needs ?? []) {
+    if (seen.has(need)) continue;
+    seen.add(need);
+    ancestors(jobs, need, seen);
+  }
+  return seen;
+}
+
+/**
+ * The repository variables and secrets a workflow cannot do without: every `vars.X` used without
+ * an `||` fallback, and every `secrets.X` but GITHUB_TOKEN. STREAMDROP_* variables are the
+ * stack's configuration: empty means the documented default (docs/configuration.md).
+ */
+export function requiredSettings(text: string): string[] {
+  const names = new Set<string>();
+  for (const m of text.matchAll(/\b(vars|secrets)\.([A-Za-z0-9_]+)(\s*\|\|)?/g)) {
+    const [, kind, name, fallback] = m;
+    if (
+      !name ||
+      fallback ||
+      name.startsWith('STREAMDROP_') ||
+      (kind === 'secrets' && name === 'GITHUB_TOKEN')
+    )
+      continue;
+    names.add(name);
+  }
+  return [...names].sort();
+}
+
+/**
+ * A missing variable or secret stops the run at once, naming it: a first job (needing none)
+ * receives every required setting in its env and checks each by name, and every other job needs
+ * it, so nothing that uses them starts (nor waits for a reviewer) before they are known to be set.
+ */
+export function checkSettingsFirst(text: string, workflow: unknown): string[] {
+  const required = requiredSettings(text);
+  if (required.length === 0) return [];
+  const jobs = jobsOf(workflow);
+  const checks = (job: Record<string, unknown>) =>
+    required.filter((name) =>
+      (Array.isArray(job.steps) ? job.steps : []).some(
+        (step: unknown) =>
+          isRecord(step) &&
+          isRecord(step.env) &&
+          typeof step.env[name] === 'string' &&
+          /\$\{\{\s*(vars|secrets)\./.test(String(step.env[name])) &&
+          typeof step.run === 'string' &&
+          step.run.includes(name),
+      ),
+    );
+  const roots = [...jobs].filter(([, j]) => j.needs.length === 0);
+  const [checkId, checkJob] = roots.find(([, j]) => checks(j.job).length > 0) ?? [];
+  if (!checkId || !checkJob) {
+    return [
+      `no first job checks the required variables and secrets (${required.join(', ')}) before the others run`,
+    ];
+  }
+  const problems: string[] = [];
+  const unchecked = required.filter((name) => !checks(checkJob.job).includes(name));
+  if (unchecked.length > 0) problems.push(`${checkId} does not check ${unchecked.join(', ')}`);
+  for (const [id] of jobs) {
+    if (id !== checkId && !ancestors(jobs, id).has(checkId)) {
+      problems.push(`${id} does not need ${checkId}: it may start before the variables are checked`);
+    }
+  }
+  return problems;
+}
+
+/** The events a workflow runs on. */
+function eventsOf(workflow: unknown): string[] {
+  if (!isRecord(workflow)) return [];
+  const on = workflow.on;
+  if (typeof on === 'string') return [on];
+  if (Array.isArray(on)) return on.map(String);
+  return isRecord(on) ? Object.keys(on) : [];
+}
+
+/**
+ * A pull request's plan only reads the state: `-lock=false`, so that it never waits for, nor
+ * holds up, a deploy, and its role needs no write access to the lock.
+ */
+export function checkLockFreePlans(workflow: unknown, steps: readonly RunStep[]): string[] {
+  if (!eventsOf(workflow).some((e) => e === 'pull_request' || e === 'pull_request_target')) return [];
+  const problems: string[] = [];
+  for (const step of steps) {
+    for (const words of commandsOf(step.run)) {
+      const at = words.indexOf('terraform');
+      if (at < 0) continue;
+      const args = words.slice(at + 1).filter((w) => !w.startsWith('-chdir'));
+      if (args[0] === 'plan' && !args.includes('-lock=false')) {
+        problems.push(
+          `${step.job} › ${step.step}: a pull request's \`terraform plan\` must run with -lock=false`,
+        );
+      }
+    }
+  }
+  return problems;
+}
+
+/**
  * Checks one workflow: YAML that parses (duplicate keys are errors), GitHub's own workflow
  * schema (@actions/workflow-parser, the parser behind the Actions language server), every
  * `run:` reference, and the house rules.
@@ -265,6 +448,11 @@ export async function checkWorkflow(
   const steps = runSteps(workflow);
   for (const step of steps) problems.push(...checkRunScript(step, repo).map(problem));
   problems.push(...checkPolicies(text, steps).map(problem));
+  problems.push(...checkPins(text).map(problem));
+  problems.push(...checkNodeVersion(workflow).map(problem));
+  problems.push(...checkQuietOutput(steps).map(problem));
+  problems.push(...checkSettingsFirst(text, workflow).map(problem));
+  problems.push(...checkLockFreePlans(workflow, steps).map(problem));
   return problems;
 }
 
