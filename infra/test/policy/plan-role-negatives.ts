@@ -133,6 +133,13 @@ export const PLAN_ROLE_NEGATIVES: Record<string, PlanRoleNegative[]> = {
       /not an ARN of the stack’s account and region/,
     ],
     [
+      'alarms of every region (only dashboards are global)',
+      (p) => {
+        statement(p, 'DescribeTheAlarms').resources = ['arn:aws:cloudwatch::ACCOUNT_ID:alarm:streamdrop-*'];
+      },
+      /not an ARN of the stack’s account and region/,
+    ],
+    [
       'an exception used for another action',
       (p) => {
         statement(p, 'DescribeTheUserPoolDomain').actions.push('cognito-idp:DescribeUserPool');

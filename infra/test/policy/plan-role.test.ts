@@ -93,13 +93,13 @@ describe('plan role negative tests', () => {
   });
 
   it('reports a resource type of the stack it knows nothing about', () => {
-    const grown = { ...stack, resource: { ...stack.resource, aws_sns_topic: { alarms: {} } } };
+    const grown = { ...stack, resource: { ...stack.resource, aws_sqs_queue: { dead_letters: {} } } };
     expect(evaluatePlanRole(policy(), grown)).toEqual([
       {
         rule: 'PLAN_ROLE_COVERS_STACK',
         address: 'plan-role-policy.json',
         message:
-          'does not say what reading aws_sns_topic needs: add its read actions to READ_ACTIONS and the policy',
+          'does not say what reading aws_sqs_queue needs: add its read actions to READ_ACTIONS and the policy',
       },
     ]);
   });

@@ -44,7 +44,9 @@ export const READ_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   aws_apigatewayv2_integration: ['apigateway:GET'],
   aws_apigatewayv2_route: ['apigateway:GET'],
   aws_apigatewayv2_stage: ['apigateway:GET'],
+  aws_cloudwatch_dashboard: ['cloudwatch:GetDashboard'],
   aws_cloudwatch_log_group: ['logs:DescribeLogGroups', 'logs:ListTagsForResource'],
+  aws_cloudwatch_metric_alarm: ['cloudwatch:DescribeAlarms', 'cloudwatch:ListTagsForResource'],
   aws_cognito_user_group: ['cognito-idp:GetGroup'],
   aws_cognito_user_pool: ['cognito-idp:DescribeUserPool', 'cognito-idp:GetUserPoolMfaConfig'],
   aws_cognito_user_pool_client: ['cognito-idp:DescribeUserPoolClient'],
@@ -79,12 +81,15 @@ export const READ_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   ],
   aws_s3_bucket_cors_configuration: ['s3:GetBucketCORS'],
   aws_s3_bucket_lifecycle_configuration: ['s3:GetLifecycleConfiguration'],
+  aws_s3_bucket_metric: ['s3:GetMetricsConfiguration'],
   aws_s3_bucket_notification: ['s3:GetBucketNotification'],
   aws_s3_bucket_ownership_controls: ['s3:GetBucketOwnershipControls'],
   aws_s3_bucket_policy: ['s3:GetBucketPolicy'],
   aws_s3_bucket_public_access_block: ['s3:GetBucketPublicAccessBlock'],
   aws_s3_bucket_server_side_encryption_configuration: ['s3:GetEncryptionConfiguration'],
   aws_s3_bucket_versioning: ['s3:GetBucketVersioning'],
+  aws_sns_topic: ['sns:GetTopicAttributes', 'sns:ListTagsForResource'],
+  aws_sns_topic_subscription: ['sns:GetSubscriptionAttributes'],
 };
 
 /** Data sources Terraform evaluates without any call a policy governs. */
@@ -232,6 +237,11 @@ function scopedArn(arn: string): boolean {
       return region === '' && account === PLACEHOLDERS.account;
     case 'apigateway':
       return region === PLACEHOLDERS.region && account === '';
+    case 'cloudwatch':
+      // Dashboards are global: their ARNs carry the account but no region.
+      return rest.join(':').startsWith('dashboard/')
+        ? region === '' && account === PLACEHOLDERS.account
+        : region === PLACEHOLDERS.region && account === PLACEHOLDERS.account;
     default:
       return region === PLACEHOLDERS.region && account === PLACEHOLDERS.account;
   }
