@@ -2,6 +2,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type EmulatorInventory, findExecutable, leftovers } from '../src/lib/moto';
+import type { PlanJson } from '../src/lib/plan-json';
 import { readPlanJson } from '../src/lib/plan-json';
 import { checkOutputs, classifyDrift } from '../src/lib/rehearsal';
 import {
@@ -145,6 +146,34 @@ describe('classifyDrift', () => {
       known: ['aws_kinesis_stream.stream_AED765E9 (tags_all)'],
       unexpected: [],
     });
+  });
+
+  it("accepts moto's dropped Lambda logging_config, unless something else changes with it", () => {
+    const functionUpdate = (before: object, after: object): PlanJson => ({
+      format_version: '1.2',
+      resource_changes: [
+        {
+          address: 'aws_lambda_function.functions_upload_function_B57A49AB',
+          type: 'aws_lambda_function',
+          mode: 'managed',
+          change: { actions: ['update'], before, after },
+        },
+      ],
+    });
+    const logging = (format: string) => [{ log_format: format, log_group: '/aws/lambda/x' }];
+    expect(
+      classifyDrift(
+        functionUpdate({ logging_config: [], timeout: 10 }, { logging_config: logging('JSON'), timeout: 10 }),
+      ),
+    ).toEqual({
+      known: ['aws_lambda_function.functions_upload_function_B57A49AB (logging_config)'],
+      unexpected: [],
+    });
+    expect(
+      classifyDrift(
+        functionUpdate({ logging_config: [], timeout: 10 }, { logging_config: logging('JSON'), timeout: 30 }),
+      ).unexpected,
+    ).toEqual(['aws_lambda_function.functions_upload_function_B57A49AB: update (logging_config, timeout)']);
   });
 
   it('treats any other change in a second plan as not converging', () => {

@@ -28,8 +28,9 @@ import { requireTerraform } from './terraform';
 
 /**
  * moto's known drift: it drops a Kinesis stream's tags at creation, so the next plan puts the
- * default tags back (`tags_all`, sometimes `tags`). Anything else in a second plan is a real
- * problem: the stack does not converge.
+ * default tags back (`tags_all`, sometimes `tags`), and it stores no Lambda LoggingConfig, so the
+ * next plan puts the JSON log format back (`logging_config`). Anything else in a second plan is a
+ * real problem: the stack does not converge.
  */
 export function classifyDrift(plan: PlanJson): { readonly known: string[]; readonly unexpected: string[] } {
   const known: string[] = [];
@@ -40,7 +41,13 @@ export function classifyDrift(plan: PlanJson): { readonly known: string[]; reado
     if (action === undefined) continue;
     const changed = changedAttributes(change.change);
     const tagsOnly = changed.length > 0 && changed.every((name) => name === 'tags' || name === 'tags_all');
-    if (change.type === 'aws_kinesis_stream' && action === 'update' && tagsOnly) {
+    // moto stores no LoggingConfig, so a plan always puts the functions' JSON log format back.
+    const loggingOnly = changed.length > 0 && changed.every((name) => name === 'logging_config');
+    if (
+      action === 'update' &&
+      ((change.type === 'aws_kinesis_stream' && tagsOnly) ||
+        (change.type === 'aws_lambda_function' && loggingOnly))
+    ) {
       known.push(`${change.address} (${changed.join(', ')})`);
     } else {
       // An update names what it changes; a replacement what forces it (its other attributes all change).
