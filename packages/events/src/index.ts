@@ -86,3 +86,4 @@ export {
   type UploadResponse,
   UploadResponseSchema,
 } from './upload-response';
+export { type ReadWebConfig, WebConfigSchema } from './web-config';
