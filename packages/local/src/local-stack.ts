@@ -1,16 +1,22 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { FUNCTION_ENV } from '@streamdrop/config';
+import {
+  FUNCTION_ENV,
+  hostedUiEndpoints,
+  WEB_SCOPES,
+  type WebConfig,
+  webContentSecurityPolicy,
+} from '@streamdrop/config';
 import { bootstrap } from './bootstrap';
 import { localCognitoClient, localKinesisClient, localS3Client, S3RVER_CREDENTIALS } from './clients';
-import { assertPortFree, DEFAULT_PORTS, type Emulators, startEmulators } from './emulators';
+import { assertPortFree, DEFAULT_PORTS, type Emulators, freePort, startEmulators } from './emulators';
 import { EmulatorError } from './errors';
 import type { ExtensionHooks, RuntimeExtension } from './extensions';
 import { createFunctionRunner, type FunctionRunner } from './functions/runner';
 import { startGateway } from './gateway';
 import { type LocalConfig, removeLocalConfig, writeLocalConfig } from './local-config';
 import { Monitor } from './metrics/monitor';
-import { defaultStackFile, defaultStage, defaultStateDir } from './paths';
+import { defaultStackFile, defaultStage, defaultStateDir, defaultWebDir } from './paths';
 import { createFileCheckpointStore, startPoller } from './poller';
 import {
   buildRuntimeModel,
@@ -22,12 +28,15 @@ import {
 } from './stack/model';
 import { interpolate } from './stack/terraform-json';
 import type { InvokeResult, Invoker, Log } from './types';
+import { startWebServer } from './web/server';
 
 export interface LocalStackOptions {
   stackFile?: string;
   stateDir?: string;
   stage?: string;
   ports?: Partial<typeof DEFAULT_PORTS>;
+  /** The built web client (default: STREAMDROP_WEB_DIR, else dist/web). */
+  webDir?: string;
   /** Wipe the state folder first. */
   reset?: boolean;
   /** Shards per stream (kinesalite has no ON_DEMAND mode). */
@@ -70,7 +79,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const stage = options.stage ?? defaultStage();
   const stackFile = options.stackFile ?? defaultStackFile(undefined, stage);
   const stateDir = options.stateDir ?? defaultStateDir();
-  const ports = { ...DEFAULT_PORTS, ...options.ports };
+  const ports = {
+    ...DEFAULT_PORTS,
+    ...options.ports,
+    // A caller that picks its own ports (a test) but not the web client's must not take 3000.
+    web: options.ports?.web ?? (options.ports ? await freePort() : DEFAULT_PORTS.web),
+  };
   const shardCount = options.shardCount ?? 1;
   const { tf, inventory } = readInventory(stackFile);
 
@@ -79,8 +93,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     log.info(`reset: removed ${stateDir}`);
   }
   mkdirSync(stateDir, { recursive: true });
-  // Fail on a taken gateway port before starting anything else.
+  // Fail on a taken port of our own, or a missing web build, before starting anything else.
+  await assertPortFree('web client', ports.web);
   await assertPortFree('HTTP API gateway', ports.api);
+  const webDir = options.webDir ?? defaultWebDir();
+  const webUrl = `http://localhost:${ports.web}/`;
 
   const stoppers: Array<() => Promise<void>> = [];
   let stopped = false;
@@ -118,6 +135,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       s3,
       kinesis,
       cognitoEndpoint: endpoints.cognito,
+      webUrl,
       shardCount,
       log,
     });
@@ -166,8 +184,42 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       invoker,
       log,
       onResponse: (status, ms) => metrics.apiResponse(status, ms),
+      ...(model.cors ? { cors: model.cors } : {}),
     });
     stoppers.push(() => gateway.close());
+
+    // The web client, as CloudFront serves it on AWS: the same page, its config.json from this stack.
+    const issuer = `${endpoints.cognito}/${ids.userPoolId}`;
+    const webConfig: WebConfig = {
+      version: 1,
+      apiUrl: gateway.url,
+      region,
+      auth: {
+        clientId: ids.clientId,
+        issuer,
+        // cognito-local has no /logout and no /oauth2/revoke: signing out forgets the tokens.
+        ...hostedUiEndpoints(endpoints.cognito, { logout: false, revoke: false }),
+        scopes: [...WEB_SCOPES],
+      },
+      adminGroup: inventory.adminGroup ?? '',
+    };
+    const origins = {
+      api: new URL(gateway.url).origin,
+      auth: new URL(endpoints.cognito).origin,
+      // Where the functions' presigned URLs point (a fault-injection proxy, when one stands between).
+      s3: new URL(functionEndpoints.s3).origin,
+    };
+    const web = await startWebServer({
+      port: ports.web,
+      dir: webDir,
+      config: () => webConfig,
+      csp: () => ({
+        header: webContentSecurityPolicy(origins, { https: false, delivery: 'header' }),
+        meta: webContentSecurityPolicy(origins, { https: false, delivery: 'meta' }),
+      }),
+      log,
+    });
+    stoppers.push(() => web.close());
 
     const checkpoints = createFileCheckpointStore(join(stateDir, 'checkpoints.json'));
     const pollers = model.mappings.map((mapping) =>
@@ -190,6 +242,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     watchEmulators(emulators, () => stopped, stop, options.onFatal);
 
     const config: LocalConfig = {
+      webUrl: web.url,
       apiUrl: gateway.url,
       region,
       stage,

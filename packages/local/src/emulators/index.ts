@@ -13,8 +13,10 @@ export interface EmulatorPorts {
   kinesis: number;
 }
 
-export const DEFAULT_PORTS: EmulatorPorts & { api: number } = {
-  api: 3000,
+/** The web client owns 3000, the stack's default callback (http://localhost:3000/); the API is beside it. */
+export const DEFAULT_PORTS: EmulatorPorts & { api: number; web: number } = {
+  web: 3000,
+  api: 3001,
   cognito: 9229,
   s3: 4568,
   kinesis: 4567,

@@ -19,7 +19,7 @@ export interface TestStack {
   stack: LocalStack;
   invocations: Invocation[];
   stateDir: string;
-  ports: { api: number; cognito: number; s3: number; kinesis: number };
+  ports: { web: number; api: number; cognito: number; s3: number; kinesis: number };
 }
 
 /** A local stack on free ports in a fresh state folder, quiet, recording every invocation. */
@@ -37,6 +37,7 @@ export async function startTestStack(options: {
 }): Promise<TestStack> {
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'streamdrop-state-'));
   const ports = options.ports ?? {
+    web: await freePort(),
     api: await freePort(),
     cognito: await freePort(),
     s3: await freePort(),
