@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { UserError } from '@streamdrop/cli-kit';
@@ -41,6 +41,9 @@ export function webBuildOptions(
   };
 }
 
+/** Copied from web/src as they are. */
+const STATIC_FILES = ['favicon.svg'];
+
 /** A string Terraform would read as an interpolation or directive inside an object's content. */
 const TERRAFORM_TEMPLATE = /[$%]\{/;
 
@@ -75,8 +78,14 @@ export async function buildWeb(options: {
     .replace('{{js}}', `assets/${basename(script)}`)
     .replace('{{css}}', `assets/${basename(style)}`);
   writeFileSync(join(outDir, WEB_INDEX_FILE), page);
+  // Static files the page names as they are (no hash: their names are part of the page).
+  for (const file of STATIC_FILES) copyFileSync(join(root, 'web', 'src', file), join(outDir, file));
 
-  const files = [WEB_INDEX_FILE, ...outputs.map((path) => relative(outDir, path).split('\\').join('/'))];
+  const files = [
+    WEB_INDEX_FILE,
+    ...STATIC_FILES,
+    ...outputs.map((path) => relative(outDir, path).split('\\').join('/')),
+  ];
   for (const file of files) {
     // The stack hands the page to Terraform as content: nothing in it may read as a template.
     if (file.endsWith('.html') && TERRAFORM_TEMPLATE.test(readFileSync(join(outDir, file), 'utf8'))) {

@@ -15,8 +15,8 @@ afterEach(() => rmSync(out, { recursive: true, force: true }));
 describe('buildWeb', () => {
   it('writes the page and its content-hashed script and stylesheet, which the page names', async () => {
     const info = await buildWeb({ root, outDir: out, quiet: true });
-    expect(info.files[0]).toBe('index.html');
-    const assets = info.files.slice(1);
+    expect(info.files.slice(0, 2)).toEqual(['index.html', 'favicon.svg']);
+    const assets = info.files.slice(2);
     expect(assets).toEqual([
       expect.stringMatching(/^assets\/app-[A-Z0-9]{8}\.js$/),
       expect.stringMatching(/^assets\/app-[A-Z0-9]{8}\.css$/),
