@@ -1,7 +1,7 @@
 import { join, relative } from 'node:path';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { ROUTES, STACK_OUTPUTS } from '@streamdrop/config';
-import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
+import { hostedUiEndpoints, ROUTES, STACK_OUTPUTS, WEB_SCOPES } from '@streamdrop/config';
+import { Lazy, LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { Api } from './api';
 import { Auth } from './auth';
@@ -11,6 +11,7 @@ import type { NodeFunction } from './lambda-function';
 import { Monitoring } from './monitoring';
 import { Storage } from './storage';
 import { Stream } from './stream';
+import { Web } from './web';
 
 /** Where the stack's JSON lands: cdktf writes `<outdir>/stacks/<stack id>/cdk.tf.json`. */
 export function stackDir(outdir: string, stackName: string): string {
@@ -25,6 +26,8 @@ export class StreamdropStack extends TerraformStack {
   readonly functions: Functions;
   readonly api: Api;
   readonly monitoring: Monitoring;
+  /** The web client on S3 + CloudFront, unless STREAMDROP_WEB_HOSTING is false. */
+  readonly web: Web | undefined;
 
   constructor(scope: Construct, config: StreamdropConfig) {
     super(scope, config.stackName);
@@ -35,7 +38,27 @@ export class StreamdropStack extends TerraformStack {
     });
     this.configureBackend(config);
 
-    this.auth = new Auth(this, 'auth', { stage: config.stage, region: config.region, ...config.auth });
+    // The web client first: its URL is a callback of the app client and an origin of the API's
+    // CORS. What it needs of later parts (the data bucket's name) it reads lazily, at synth.
+    this.web = config.web.hosting
+      ? new Web(this, 'web', {
+          stage: config.stage,
+          region: config.region,
+          dir: config.web.dir,
+          authOrigin: `https://${config.auth.domainPrefix}.auth.${config.region}.amazoncognito.com`,
+          dataOrigin: Lazy.stringValue({
+            produce: () => `https://${this.storage.data.name}.s3.${config.region}.amazonaws.com`,
+          }),
+        })
+      : undefined;
+    const webUrls = this.web ? [this.web.url] : [];
+    this.auth = new Auth(this, 'auth', {
+      stage: config.stage,
+      region: config.region,
+      ...config.auth,
+      callbackUrls: [...config.auth.callbackUrls, ...webUrls],
+      logoutUrls: [...config.auth.logoutUrls, ...webUrls],
+    });
     this.stream = new Stream(this, 'stream', { stage: config.stage });
     this.storage = new Storage(this, 'storage', {
       stage: config.stage,
@@ -78,7 +101,7 @@ export class StreamdropStack extends TerraformStack {
       })),
       issuer: this.auth.issuer,
       audience: [this.auth.client.id],
-      corsOrigins: config.api.corsOrigins,
+      corsOrigins: [...config.api.corsOrigins, ...(this.web ? [this.web.origin] : [])],
       throttleBurstLimit: config.api.throttleBurstLimit,
       throttleRateLimit: config.api.throttleRateLimit,
       logRetentionDays: config.logRetentionDays,
@@ -92,6 +115,22 @@ export class StreamdropStack extends TerraformStack {
       streamName: this.stream.name,
       failuresBucket: this.storage.failures,
       alarms: config.alarms,
+    });
+
+    // The page's runtime config, from the stack's own values: written at deploy, never built in.
+    this.web?.publish({
+      config: {
+        version: 1,
+        apiUrl: this.api.url,
+        region: config.region,
+        auth: {
+          clientId: this.auth.client.id,
+          issuer: this.auth.issuer,
+          ...hostedUiEndpoints(`https://${this.auth.hostedUiDomain}`, { logout: true, revoke: true }),
+          scopes: [...WEB_SCOPES],
+        },
+        adminGroup: this.auth.adminGroup.name,
+      },
     });
 
     // Every output of STACK_OUTPUTS, by its name there (the CLI and the scripts read them back).
@@ -119,6 +158,10 @@ export class StreamdropStack extends TerraformStack {
         description: 'Kinesis proxy function for administrators',
       },
       alarmTopicArn: { value: this.monitoring.topic.arn, description: 'SNS topic every alarm notifies' },
+      webUrl: {
+        value: this.web?.url ?? '',
+        description: 'The web client (CloudFront); empty when STREAMDROP_WEB_HOSTING is false',
+      },
     };
     for (const [key, output] of Object.entries(outputs)) {
       new TerraformOutput(this, STACK_OUTPUTS[key as keyof typeof STACK_OUTPUTS], output);

@@ -1,4 +1,7 @@
-import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import {
+  DataAwsIamPolicyDocument,
+  type DataAwsIamPolicyDocumentStatement,
+} from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
@@ -37,7 +40,12 @@ export interface SecureBucketOptions {
     readonly tag: { readonly key: string; readonly value: string };
     readonly days: number;
   }[];
+  /** More statements for the bucket policy (a bucket has one policy: the TLS-only statement comes first). */
+  readonly policyStatements?: BucketPolicyStatements;
 }
+
+/** Statements of a bucket's policy besides the TLS-only one (`bucketArn` is the bucket's ARN). */
+export type BucketPolicyStatements = (bucketArn: string) => DataAwsIamPolicyDocumentStatement[];
 
 /**
  * A private bucket: all public access blocked, ACLs disabled, SSE-S3, versioning, TLS-only
@@ -120,6 +128,7 @@ export class SecureBucket extends Construct {
           resources: [this.bucket.arn, `${this.bucket.arn}/*`],
           condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
         },
+        ...(options.policyStatements?.(this.bucket.arn) ?? []),
       ],
     });
 
