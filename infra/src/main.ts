@@ -29,7 +29,11 @@ try {
   }
 } catch (error) {
   // Errors the user fixes outside the code: the message alone says what to do.
-  if (error instanceof ConfigError || error instanceof MissingBundleError || error instanceof MissingWebBuildError) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof MissingBundleError ||
+    error instanceof MissingWebBuildError
+  ) {
     console.error(error.message);
     process.exit(2);
   }

@@ -10,6 +10,7 @@ import {
   stackName,
   WEB_CONFIG_FILE,
   WEB_INDEX_FILE,
+  WEB_OBJECT_TAG,
   WEB_SECURITY_HEADERS,
   type WebConfig,
   webCacheControl,
@@ -198,6 +199,8 @@ export class Web extends Construct {
   publish({ config }: WebPublishOptions): void {
     const { dir } = this.options;
     const bucket = this.bucket.bucket.id;
+    // What the plan role may read back (deploy/iam/plan-role-policy.json): these objects and no others.
+    const tags = { [WEB_OBJECT_TAG.key]: WEB_OBJECT_TAG.value };
     const site = new TerraformAsset(this, 'site', { path: dir, type: AssetType.DIRECTORY });
     for (const file of filesOf(dir)) {
       if (file === WEB_INDEX_FILE || file === WEB_CONFIG_FILE) continue;
@@ -205,9 +208,12 @@ export class Web extends Construct {
         bucket,
         key: file,
         source: `${site.path}/${file}`,
-        etag: createHash('md5').update(readFileSync(join(dir, file))).digest('hex'),
+        etag: createHash('md5')
+          .update(readFileSync(join(dir, file)))
+          .digest('hex'),
         contentType: webContentType(file),
         cacheControl: webCacheControl(file),
+        tags,
       });
     }
     const meta = webContentSecurityPolicy(
@@ -220,6 +226,7 @@ export class Web extends Construct {
       content: renderIndexHtml(readFileSync(join(dir, WEB_INDEX_FILE), 'utf8'), meta),
       contentType: webContentType(WEB_INDEX_FILE),
       cacheControl: webCacheControl(WEB_INDEX_FILE),
+      tags,
     });
     new S3Object(this, 'config', {
       bucket,
@@ -227,6 +234,7 @@ export class Web extends Construct {
       content: `${JSON.stringify(config, null, 2)}\n`,
       contentType: webContentType(WEB_CONFIG_FILE),
       cacheControl: webCacheControl(WEB_CONFIG_FILE),
+      tags,
     });
   }
 }

@@ -14,6 +14,12 @@ export const WEB_INDEX_FILE = 'index.html';
 /** What `renderIndexHtml` replaces; the build leaves it in `<head>`, before any script or style. */
 export const WEB_CSP_PLACEHOLDER = '<!-- streamdrop:csp -->';
 
+/**
+ * The tag on every object of the web client's bucket that the stack uploads. The plan role may
+ * read objects carrying it (Terraform refreshes them), and no other object outside the state.
+ */
+export const WEB_OBJECT_TAG = { key: 'streamdrop-content', value: 'web-client' } as const;
+
 /** The OAuth scopes the app asks for: the app client's allowed scopes (infra/src/auth.ts). */
 export const WEB_SCOPES = ['openid', 'email', 'profile'] as const;
 
