@@ -132,7 +132,7 @@ describe('motoGapsOverride', () => {
       aws_cloudfront_distribution: {
         web_cdn_1: {
           default_cache_behavior: { target_origin_id: 'web-bucket', viewer_protocol_policy: 'redirect-to-https' },
-          lifecycle: { ignore_changes: ['origin', 'viewer_certificate'] },
+          lifecycle: { ignore_changes: ['origin', 'viewer_certificate', 'default_cache_behavior'] },
         },
       },
     });

@@ -79,8 +79,9 @@ export function tlsOnlyPolicyOverride(stack: unknown): Json | undefined {
  *   put it back; its changes are ignored.
  * - CloudFront response headers policies (the API is absent: 404): left out (count = 0), and the
  *   distributions' default cache behavior is repeated without its response_headers_policy_id.
- * - CloudFront origins: moto drops origin_access_control_id and fills ssl_support_method in the
- *   viewer certificate, so every plan would put them back; their changes are ignored.
+ * - CloudFront distributions: moto drops the origin's origin_access_control_id, fills
+ *   ssl_support_method in the viewer certificate and legacy forwarded_values in the cache behavior,
+ *   so every plan would put them back; changes of those three blocks are ignored.
  * Returns the `resource` override, or undefined when the stack has none of them.
  */
 export function motoGapsOverride(stack: unknown): Json | undefined {
@@ -120,7 +121,7 @@ export function motoGapsOverride(stack: unknown): Json | undefined {
           {
             // An override's nested block replaces the original's: the same behavior, without the policy.
             ...(isRecord(behavior) ? { default_cache_behavior: rest } : {}),
-            lifecycle: { ignore_changes: ['origin', 'viewer_certificate'] },
+            lifecycle: { ignore_changes: ['origin', 'viewer_certificate', 'default_cache_behavior'] },
           },
         ];
       }),
