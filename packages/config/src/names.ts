@@ -97,6 +97,9 @@ export const UPLOADS_TABLE = {
   createdIndex: 'byCreatedAt',
   createdKey: 'createdAt',
   ttlAttribute: 'expiresAtEpoch',
+  /** The upload's object key, and a session's open multipart upload: what the local sweep removes. */
+  objectKeyAttribute: 'key',
+  multipartUploadAttribute: 'multipartUploadId',
 } as const;
 
 /** `streamdrop-<stage>-uploads`: the table's name (the stream has the same name, in another service). */

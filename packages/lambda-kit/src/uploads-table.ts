@@ -21,7 +21,14 @@ import { UPLOAD_STATUSES, type UploadStatusName, UploadStatusNameSchema } from '
 type Item = Record<string, AttributeValue>;
 type Table = Pick<DynamoDBClient, 'send'>;
 
-const { partitionKey: PK, sortKey: SK, createdKey: CREATED, ttlAttribute: TTL } = UPLOADS_TABLE;
+const {
+  partitionKey: PK,
+  sortKey: SK,
+  createdKey: CREATED,
+  ttlAttribute: TTL,
+  objectKeyAttribute: KEY,
+  multipartUploadAttribute: MPU,
+} = UPLOADS_TABLE;
 
 export type UploadOrigin = 'inline' | 'direct';
 
@@ -93,7 +100,7 @@ export function recordFromItem(item: Item): UploadRecord {
   const processedKey = optStr(item, 'processedKey');
   const failureReason = optStr(item, 'failureReason');
   const sha256 = optStr(item, 'sha256');
-  const multipartUploadId = optStr(item, 'multipartUploadId');
+  const multipartUploadId = optStr(item, MPU);
   const partSize = optNum(item, 'partSize');
   const expiresAt = optStr(item, 'expiresAt');
   const completeBy = optStr(item, 'completeBy');
@@ -103,7 +110,7 @@ export function recordFromItem(item: Item): UploadRecord {
     uploadId: str(item, SK),
     createdAt: str(item, CREATED).split('#')[0] ?? '',
     filename: str(item, 'filename'),
-    key: str(item, 'key'),
+    key: str(item, KEY),
     size: num(item, 'size'),
     contentType: str(item, 'contentType'),
     status: status.data,
@@ -129,7 +136,7 @@ export function recordFromItem(item: Item): UploadRecord {
 export function itemFromRecord(record: UploadRecord, expiresAtEpoch?: number): Item {
   const optional: Array<[string, AttributeValue | undefined]> = [
     ['sha256', record.sha256 === undefined ? undefined : S(record.sha256)],
-    ['multipartUploadId', record.multipartUploadId === undefined ? undefined : S(record.multipartUploadId)],
+    [MPU, record.multipartUploadId === undefined ? undefined : S(record.multipartUploadId)],
     ['partSize', record.partSize === undefined ? undefined : N(record.partSize)],
     ['expiresAt', record.expiresAt === undefined ? undefined : S(record.expiresAt)],
     ['completeBy', record.completeBy === undefined ? undefined : S(record.completeBy)],
@@ -141,7 +148,7 @@ export function itemFromRecord(record: UploadRecord, expiresAtEpoch?: number): I
     [SK]: S(record.uploadId),
     [CREATED]: S(createdKey(record.createdAt, record.uploadId)),
     filename: S(record.filename),
-    key: S(record.key),
+    [KEY]: S(record.key),
     size: N(record.size),
     contentType: S(record.contentType),
     status: S(record.status),
