@@ -58,6 +58,7 @@ describe('emulatorOverride', () => {
         cloudwatch: 'http://127.0.0.1:5000',
         cloudwatchlogs: 'http://127.0.0.1:5000',
         cognitoidp: 'http://127.0.0.1:5000',
+        dynamodb: 'http://127.0.0.1:5000',
         iam: 'http://127.0.0.1:5000',
         kinesis: 'http://127.0.0.1:5000',
         kms: 'http://127.0.0.1:5000',
