@@ -264,7 +264,7 @@ describe('isolation between users on the local stack', () => {
             ?.split('/')
             .slice(1)
             .join('/') ?? '';
-        const bobId = bobKey.split('/')[1] ?? '';
+        const bobId = bobKey.split('/')[2] ?? '';
         expect(bobId).not.toBe('');
         const res = await send({
           method,
