@@ -11,6 +11,7 @@ import type { NodeFunction } from './lambda-function';
 import { Monitoring } from './monitoring';
 import { Storage } from './storage';
 import { Stream } from './stream';
+import { UploadsTable } from './uploads-table';
 
 /** Where the stack's JSON lands: cdktf writes `<outdir>/stacks/<stack id>/cdk.tf.json`. */
 export function stackDir(outdir: string, stackName: string): string {
@@ -25,6 +26,7 @@ export class StreamdropStack extends TerraformStack {
   readonly functions: Functions;
   readonly api: Api;
   readonly monitoring: Monitoring;
+  readonly uploadsTable: UploadsTable;
 
   constructor(scope: Construct, config: StreamdropConfig) {
     super(scope, config.stackName);
@@ -45,12 +47,17 @@ export class StreamdropStack extends TerraformStack {
         streamRetentionHours: this.stream.retentionHours,
         maxRecordAgeSeconds: config.eventSource.maxRecordAgeSeconds,
       },
+      corsOrigins: config.api.corsOrigins,
     });
+    this.uploadsTable = new UploadsTable(this, 'uploads-table', { stage: config.stage });
     this.functions = new Functions(this, 'functions', {
       stage: config.stage,
       bundlesDir: config.bundlesDir,
       storage: this.storage,
       stream: this.stream,
+      uploadsTable: this.uploadsTable,
+      maxDirectUploadBytes: config.maxDirectUploadBytes,
+      uploadUrlTtlSeconds: config.uploadUrlTtlSeconds,
       logRetentionDays: config.logRetentionDays,
       maxUploadBytes: config.maxUploadBytes,
       idempotencyTtlSeconds: config.idempotencyTtlSeconds,
@@ -65,6 +72,10 @@ export class StreamdropStack extends TerraformStack {
     // do: USER_PASSWORD_AUTH tokens carry only aws.cognito.signin.user.admin).
     const servedBy: Record<keyof typeof ROUTES, NodeFunction> = {
       createUpload: this.functions.upload,
+      completeUpload: this.functions.upload,
+      getUpload: this.functions.upload,
+      listUploads: this.functions.upload,
+      deleteUpload: this.functions.upload,
       listStreams: this.functions.streams,
       describeStream: this.functions.streams,
       putRecord: this.functions.streams,

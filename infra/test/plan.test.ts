@@ -54,7 +54,7 @@ describe('offline terraform plan of the synthesized stack', () => {
       aws_apigatewayv2_api: 1,
       aws_apigatewayv2_authorizer: 1,
       aws_apigatewayv2_integration: 2,
-      aws_apigatewayv2_route: 5,
+      aws_apigatewayv2_route: 9,
       aws_apigatewayv2_stage: 1,
       aws_cloudwatch_dashboard: 1,
       aws_cloudwatch_log_group: 4,
@@ -63,13 +63,15 @@ describe('offline terraform plan of the synthesized stack', () => {
       aws_cognito_user_pool: 1,
       aws_cognito_user_pool_client: 1,
       aws_cognito_user_pool_domain: 1,
+      aws_dynamodb_table: 1,
       aws_iam_role: 3,
       aws_iam_role_policy: 3,
       aws_kinesis_stream: 1,
       aws_lambda_event_source_mapping: 1,
       aws_lambda_function: 3,
-      aws_lambda_permission: 5,
+      aws_lambda_permission: 9,
       aws_s3_bucket: 2,
+      aws_s3_bucket_cors_configuration: 1,
       aws_s3_bucket_lifecycle_configuration: 2,
       aws_s3_bucket_metric: 1,
       aws_s3_bucket_ownership_controls: 2,
@@ -79,6 +81,6 @@ describe('offline terraform plan of the synthesized stack', () => {
       aws_s3_bucket_versioning: 2,
       aws_sns_topic: 1,
     });
-    expect(managed).toHaveLength(62);
+    expect(managed).toHaveLength(72);
   }, 180_000);
 });

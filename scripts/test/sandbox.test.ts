@@ -59,6 +59,7 @@ describe('emulatorOverride', () => {
         cloudwatch: 'http://127.0.0.1:5000',
         cloudwatchlogs: 'http://127.0.0.1:5000',
         cognitoidp: 'http://127.0.0.1:5000',
+        dynamodb: 'http://127.0.0.1:5000',
         iam: 'http://127.0.0.1:5000',
         kinesis: 'http://127.0.0.1:5000',
         kms: 'http://127.0.0.1:5000',
@@ -69,7 +70,7 @@ describe('emulatorOverride', () => {
         sts: 'http://127.0.0.1:5000',
       },
     ]);
-    expect(EMULATED_SERVICES).toHaveLength(12);
+    expect(EMULATED_SERVICES).toHaveLength(13);
   });
 
   it('uses path-style S3, skips the credential check, and asks STS for the account id', () => {
