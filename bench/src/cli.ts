@@ -23,6 +23,7 @@ import { runInfo, writeResults } from './lib/results';
 import type { BenchOptions, Suite } from './lib/suite';
 import { bundleSize } from './suites/bundle-size';
 import { coldInit } from './suites/cold-init';
+import { directUploads } from './suites/direct-uploads';
 import { infra } from './suites/infra';
 import { E2E_RATE, localE2e } from './suites/local-e2e';
 import { processorMemory, processorThroughput } from './suites/processor';
@@ -37,6 +38,7 @@ const SUITES: Record<string, Suite> = {
   memory: processorMemory,
   'upload-cpu': uploadCpu,
   local: localE2e,
+  direct: directUploads,
   infra,
 };
 

@@ -70,7 +70,7 @@ export class Api extends Construct {
       description: 'streamdrop upload API',
       corsConfiguration: {
         allowOrigins: [...options.corsOrigins],
-        allowMethods: ['POST', 'GET', 'PUT', 'OPTIONS'],
+        allowMethods: ['POST', 'GET', 'PUT', 'DELETE', 'OPTIONS'],
         allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
         allowCredentials: false,
         maxAge: 600,
@@ -104,7 +104,8 @@ export class Api extends Construct {
           integrationUri: route.function.invokeArn,
           integrationMethod: 'POST',
           payloadFormatVersion: '2.0',
-          timeoutMilliseconds: options.integrationTimeoutMs ?? 10_000,
+          // HTTP APIs' maximum: the complete of a large upload session waits for S3.
+          timeoutMilliseconds: options.integrationTimeoutMs ?? 30_000,
         });
         integrations.set(route.function, integration);
       }

@@ -1,5 +1,6 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import {
+  DIRECT_UPLOAD,
   type Env,
   type EnvReader,
   IDEMPOTENCY,
@@ -89,6 +90,10 @@ export interface StreamdropConfig {
   /** ARNs of further streams the administrators' proxy may use, besides the pipeline's own. */
   readonly proxyStreamArns: readonly string[];
   readonly maxUploadBytes: number;
+  /** The largest upload session (bytes straight to S3); the processor is sized for it. */
+  readonly maxDirectUploadBytes: number;
+  /** How long the presigned PUT URLs of an upload session stay valid. */
+  readonly uploadUrlTtlSeconds: number;
   /** How long an Idempotency-Key replays its first response; its records expire a day after. */
   readonly idempotencyTtlSeconds: number;
   readonly logRetentionDays: number;
@@ -310,6 +315,12 @@ function build(read: DeployReader, options: LoadConfigOptions): StreamdropConfig
       [],
     ),
     maxUploadBytes: read.range('STREAMDROP_MAX_UPLOAD_BYTES', 1, INLINE_UPLOAD.maxBytesCeiling),
+    maxDirectUploadBytes: read.range('STREAMDROP_MAX_DIRECT_UPLOAD_BYTES', 1, DIRECT_UPLOAD.maxBytesCeiling),
+    uploadUrlTtlSeconds: read.range(
+      'STREAMDROP_UPLOAD_URL_TTL_SECONDS',
+      DIRECT_UPLOAD.minUrlTtlSeconds,
+      DIRECT_UPLOAD.maxUrlTtlSeconds,
+    ),
     idempotencyTtlSeconds: read.range('STREAMDROP_IDEMPOTENCY_TTL_SECONDS', 1, IDEMPOTENCY.maxTtlSeconds),
     logRetentionDays: read.raw.int('STREAMDROP_LOG_RETENTION_DAYS', {
       fallback: intDefault('STREAMDROP_LOG_RETENTION_DAYS'),

@@ -7,6 +7,8 @@ import {
   functionName,
   KEY_PREFIXES,
   metricsNamespace,
+  PROCESSOR_SIZING,
+  processorTimeoutSeconds,
   serviceName,
   type TransformName,
 } from '@streamdrop/config';
@@ -15,6 +17,7 @@ import type { EventSourceConfig } from './config';
 import { type Binding, NodeFunction } from './lambda-function';
 import { bucketBinding, type Storage } from './storage';
 import type { Stream } from './stream';
+import type { UploadsTable } from './uploads-table';
 
 export interface FunctionsOptions {
   readonly stage: string;
@@ -22,6 +25,7 @@ export interface FunctionsOptions {
   readonly bundlesDir: string;
   readonly storage: Storage;
   readonly stream: Stream;
+  readonly uploadsTable: UploadsTable;
   readonly logRetentionDays: number;
   readonly maxUploadBytes: number;
   /** How long an Idempotency-Key replays its first response (Storage expires the records after it). */
@@ -34,6 +38,10 @@ export interface FunctionsOptions {
   readonly adminGroupName: string;
   /** Further streams the proxy may use (ARNs); the pipeline's stream is always allowed. */
   readonly proxyStreamArns: readonly string[];
+  /** The largest upload session; the processor's timeout is sized for it. */
+  readonly maxDirectUploadBytes: number;
+  /** How long a session's presigned PUT URLs stay valid. */
+  readonly uploadUrlTtlSeconds: number;
 }
 
 /**
@@ -57,22 +65,28 @@ export class Functions extends Construct {
       logRetentionDays: options.logRetentionDays,
     });
 
+    const table = options.uploadsTable;
     this.upload = new NodeFunction(this, FUNCTION_IDS.upload, {
       ...naming(FUNCTION_IDS.upload),
-      description: 'POST /uploads: stores the file under uploads/ and publishes an upload event',
-      timeoutSeconds: 10,
+      description: 'The uploads API: inline uploads, upload sessions straight to S3, status, list, delete',
+      // Complete of a large multipart upload waits for S3 to assemble it: as long as the API allows.
+      timeoutSeconds: 29,
       memoryMb: 256,
       environment: {
         [FUNCTION_ENV.maxUploadBytes]: String(options.maxUploadBytes),
         [FUNCTION_ENV.idempotencyTtlSeconds]: String(options.idempotencyTtlSeconds),
+        [FUNCTION_ENV.maxDirectUploadBytes]: String(options.maxDirectUploadBytes),
+        [FUNCTION_ENV.uploadUrlTtlSeconds]: String(options.uploadUrlTtlSeconds),
         [FUNCTION_ENV.serviceName]: serviceName(FUNCTION_IDS.upload),
         [FUNCTION_ENV.metricsNamespace]: metricsNamespace(stage),
       },
       bindings: [
-        // Delete is the rollback when the Kinesis put fails after the object was stored. A
-        // PutObject with Tagging (stored pending) needs s3:PutObjectTagging too; marking the
-        // stored version complete needs s3:PutObjectVersionTagging (PutObjectTagging without
-        // a version id, on an unversioned bucket, s3:PutObjectTagging).
+        // Delete is the rollback when the Kinesis put fails after the object was stored, and what
+        // DELETE /uploads/{id} does. A PutObject with Tagging (stored pending) needs
+        // s3:PutObjectTagging too; marking the stored version complete needs
+        // s3:PutObjectVersionTagging (PutObjectTagging without a version id, on an unversioned
+        // bucket, s3:PutObjectTagging). PutObject also covers the multipart upload of a session
+        // (create, complete) and signs its presigned PUTs; the function never reads an upload.
         bucketBinding(FUNCTION_ENV.dataBucket, storage.data, [
           {
             sid: 'WriteUploads',
@@ -85,6 +99,18 @@ export class Functions extends Construct {
               's3:DeleteObjectVersion',
             ],
           },
+          // Complete lists a session's parts; delete aborts a session's open multipart upload.
+          {
+            sid: 'UploadSessions',
+            prefix: KEY_PREFIXES.uploads,
+            actions: ['s3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
+          },
+          // GET /uploads/{id} signs the download of the processed object; DELETE removes it.
+          {
+            sid: 'ProcessedDownloadsAndDeletes',
+            prefix: KEY_PREFIXES.processed,
+            actions: ['s3:GetObject', 's3:DeleteObject'],
+          },
           // Idempotency-Key records: read, claim, complete, release.
           {
             sid: 'IdempotencyRecords',
@@ -95,14 +121,22 @@ export class Functions extends Construct {
         // So that reading an absent idempotency record is a 404, not a 403.
         { grants: [{ sid: 'ListDataBucket', actions: ['s3:ListBucket'], resources: [storage.data.arn] }] },
         stream.producerBinding(FUNCTION_ENV.streamName),
+        table.binding(FUNCTION_ENV.uploadsTable, 'UploadStatuses', [
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:Query',
+        ]),
       ],
     });
 
     this.processor = new NodeFunction(this, FUNCTION_IDS.processor, {
       ...naming(FUNCTION_IDS.processor),
       description: 'Kinesis consumer: turns each upload into its processed/ twin',
-      timeoutSeconds: 60,
-      memoryMb: 512,
+      // Sized for the largest upload a session may send (PROCESSOR_SIZING, docs/performance.md).
+      timeoutSeconds: processorTimeoutSeconds(options.maxDirectUploadBytes),
+      memoryMb: PROCESSOR_SIZING.memoryMb,
       environment: {
         [FUNCTION_ENV.processorConcurrency]: String(options.processorConcurrency),
         [FUNCTION_ENV.transform]: options.transform,
@@ -122,6 +156,11 @@ export class Functions extends Construct {
           },
         ]),
         failureDestinationBinding(storage),
+        // Processed (once the object is whole) or failed (with the failure record's reason).
+        table.binding(FUNCTION_ENV.uploadsTable, 'UploadStatuses', [
+          'dynamodb:GetItem',
+          'dynamodb:UpdateItem',
+        ]),
         // Without ListBucket, S3 answers HeadObject/GetObject on a missing key with 403 instead
         // of 404: the processor would take a missing upload for a transient error and retry it
         // until the record expires, instead of recording a permanent failure.

@@ -11,6 +11,7 @@ import type { NodeFunction } from './lambda-function';
 import { Monitoring } from './monitoring';
 import { Storage } from './storage';
 import { Stream } from './stream';
+import { UploadsTable } from './uploads-table';
 import { Web } from './web';
 
 /** Where the stack's JSON lands: cdktf writes `<outdir>/stacks/<stack id>/cdk.tf.json`. */
@@ -26,6 +27,7 @@ export class StreamdropStack extends TerraformStack {
   readonly functions: Functions;
   readonly api: Api;
   readonly monitoring: Monitoring;
+  readonly uploadsTable: UploadsTable;
   /** The web client on S3 + CloudFront, unless STREAMDROP_WEB_HOSTING is false. */
   readonly web: Web | undefined;
 
@@ -52,6 +54,8 @@ export class StreamdropStack extends TerraformStack {
         })
       : undefined;
     const webUrls = this.web ? [this.web.url] : [];
+    // Browsers of these origins call the API and send upload sessions' bytes to the data bucket.
+    const webOrigins = [...config.api.corsOrigins, ...(this.web ? [this.web.origin] : [])];
     this.auth = new Auth(this, 'auth', {
       stage: config.stage,
       region: config.region,
@@ -68,12 +72,17 @@ export class StreamdropStack extends TerraformStack {
         streamRetentionHours: this.stream.retentionHours,
         maxRecordAgeSeconds: config.eventSource.maxRecordAgeSeconds,
       },
+      corsOrigins: webOrigins,
     });
+    this.uploadsTable = new UploadsTable(this, 'uploads-table', { stage: config.stage });
     this.functions = new Functions(this, 'functions', {
       stage: config.stage,
       bundlesDir: config.bundlesDir,
       storage: this.storage,
       stream: this.stream,
+      uploadsTable: this.uploadsTable,
+      maxDirectUploadBytes: config.maxDirectUploadBytes,
+      uploadUrlTtlSeconds: config.uploadUrlTtlSeconds,
       logRetentionDays: config.logRetentionDays,
       maxUploadBytes: config.maxUploadBytes,
       idempotencyTtlSeconds: config.idempotencyTtlSeconds,
@@ -88,6 +97,10 @@ export class StreamdropStack extends TerraformStack {
     // do: USER_PASSWORD_AUTH tokens carry only aws.cognito.signin.user.admin).
     const servedBy: Record<keyof typeof ROUTES, NodeFunction> = {
       createUpload: this.functions.upload,
+      completeUpload: this.functions.upload,
+      getUpload: this.functions.upload,
+      listUploads: this.functions.upload,
+      deleteUpload: this.functions.upload,
       listStreams: this.functions.streams,
       describeStream: this.functions.streams,
       putRecord: this.functions.streams,
@@ -101,7 +114,7 @@ export class StreamdropStack extends TerraformStack {
       })),
       issuer: this.auth.issuer,
       audience: [this.auth.client.id],
-      corsOrigins: [...config.api.corsOrigins, ...(this.web ? [this.web.origin] : [])],
+      corsOrigins: webOrigins,
       throttleBurstLimit: config.api.throttleBurstLimit,
       throttleRateLimit: config.api.throttleRateLimit,
       logRetentionDays: config.logRetentionDays,

@@ -3,6 +3,7 @@ import {
   type DataAwsIamPolicyDocumentStatement,
 } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3BucketCorsConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-cors-configuration';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
@@ -10,10 +11,12 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA as S3BucketServerSideEncryptionConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA as S3BucketVersioning } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import {
+  DIRECT_UPLOAD,
   IDEMPOTENCY,
   idempotencyRecordExpiryDays,
   KEY_PREFIXES,
   pendingUploadExpiryDays,
+  SESSION_UPLOAD_TAG,
   STREAM,
   stackName,
   UPLOAD_STATE_TAG,
@@ -40,12 +43,31 @@ export interface SecureBucketOptions {
     readonly tag: { readonly key: string; readonly value: string };
     readonly days: number;
   }[];
+  /** Incomplete multipart uploads under these prefixes are aborted after `days` (sooner than the bucket-wide 7). */
+  readonly abortingPrefixes?: readonly {
+    readonly id: string;
+    readonly prefix: string;
+    readonly days: number;
+  }[];
+  /**
+   * Browsers of these origins may PUT, GET and HEAD objects (with presigned URLs: CORS grants no
+   * access by itself), sending only the headers a presigned upload needs. None: no CORS at all.
+   */
+  readonly corsOrigins?: readonly string[];
   /** More statements for the bucket policy (a bucket has one policy: the TLS-only statement comes first). */
   readonly policyStatements?: BucketPolicyStatements;
 }
 
 /** Statements of a bucket's policy besides the TLS-only one (`bucketArn` is the bucket's ARN). */
 export type BucketPolicyStatements = (bucketArn: string) => DataAwsIamPolicyDocumentStatement[];
+
+/** What a browser sends with a presigned PUT of an upload session: the part's `headers`. */
+export const CORS_ALLOWED_HEADERS = [
+  'content-type',
+  'if-none-match',
+  'x-amz-tagging',
+  'x-amz-checksum-sha256',
+];
 
 /**
  * A private bucket: all public access blocked, ACLs disabled, SSE-S3, versioning, TLS-only
@@ -113,10 +135,33 @@ export class SecureBucket extends Construct {
           expiration: [{ days }],
           noncurrentVersionExpiration: [{ noncurrentDays: 1 }],
         })),
+        ...(options.abortingPrefixes ?? []).map(({ id, prefix, days }) => ({
+          id,
+          status: 'Enabled',
+          filter: [{ prefix }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: days }],
+        })),
       ],
       // Noncurrent-version rules act on versions: apply them once versioning is on (as the provider docs do).
       dependsOn: [versioning],
     });
+
+    if (options.corsOrigins && options.corsOrigins.length > 0) {
+      new S3BucketCorsConfiguration(this, 'cors', {
+        bucket,
+        corsRule: [
+          {
+            id: 'presigned-uploads',
+            allowedOrigins: [...options.corsOrigins],
+            allowedMethods: ['PUT', 'GET', 'HEAD'],
+            allowedHeaders: CORS_ALLOWED_HEADERS,
+            // Complete lists the parts itself; the ETag is there for clients that check what they sent.
+            exposeHeaders: ['ETag'],
+            maxAgeSeconds: 600,
+          },
+        ],
+      });
+    }
 
     const tlsOnly = new DataAwsIamPolicyDocument(this, 'tls-only', {
       statement: [
@@ -165,6 +210,8 @@ export interface StorageOptions {
    * source mapping's maximum record age (-1: none). Objects never acknowledged outlive both.
    */
   readonly eventLifetime?: { readonly streamRetentionHours: number; readonly maxRecordAgeSeconds: number };
+  /** Browser origins that may send upload sessions' bytes straight to the data bucket. */
+  readonly corsOrigins?: readonly string[];
 }
 
 /**
@@ -205,7 +252,24 @@ export class Storage extends Construct {
             options.eventLifetime ?? { streamRetentionHours: STREAM.retentionHours, maxRecordAgeSeconds: -1 },
           ),
         },
+        {
+          // Bytes of an upload session never completed: nothing was published for them, so they
+          // go as soon as S3's lifecycle allows. Only presigned PUTs and the upload function's
+          // CreateMultipartUpload set this tag, and only under uploads/.
+          id: 'expire-uncompleted-sessions',
+          tag: { key: SESSION_UPLOAD_TAG.key, value: SESSION_UPLOAD_TAG.value },
+          days: DIRECT_UPLOAD.abandonedExpiryDays,
+        },
       ],
+      // The parts of a multipart session never completed.
+      abortingPrefixes: [
+        {
+          id: 'abort-incomplete-uploads',
+          prefix: KEY_PREFIXES.uploads,
+          days: DIRECT_UPLOAD.abandonedExpiryDays,
+        },
+      ],
+      ...(options.corsOrigins && { corsOrigins: options.corsOrigins }),
     });
     this.failures = new SecureBucket(this, 'failures', {
       namePrefix: `${stackName(options.stage)}-failures-`,

@@ -14,6 +14,8 @@ describe('functions', () => {
   const dataArn = ref('aws_s3_bucket', dataBucket, 'arn');
   const failuresArn = ref('aws_s3_bucket', failuresBucket, 'arn');
   const streamArn = ref('aws_kinesis_stream', stream, 'arn');
+  const table = findResource(tf, 'aws_dynamodb_table', 'name', 'streamdrop-dev-uploads').id;
+  const tableArn = ref('aws_dynamodb_table', table, 'arn');
 
   const fn = (name: string) => findResource(tf, 'aws_lambda_function', 'function_name', name);
   const logGroup = (name: string) =>
@@ -34,8 +36,10 @@ describe('functions', () => {
     }));
 
   describe.each([
-    ['streamdrop-dev-upload', 10, 256],
-    ['streamdrop-dev-processor', 60, 512],
+    // Complete of a large upload session waits for S3 to assemble it: as long as API Gateway allows.
+    ['streamdrop-dev-upload', 29, 256],
+    // Sized for a 5 GiB upload session (PROCESSOR_SIZING in @streamdrop/config).
+    ['streamdrop-dev-processor', 316, 1769],
     ['streamdrop-dev-streams', 10, 256],
   ])('%s', (name, timeout, memory) => {
     it('runs index.handler on Node.js 22 on arm64', () => {
@@ -105,6 +109,9 @@ describe('functions', () => {
           STREAM_NAME: ref('aws_kinesis_stream', stream, 'name'),
           MAX_UPLOAD_BYTES: '4194304',
           IDEMPOTENCY_TTL_SECONDS: '86400',
+          MAX_DIRECT_UPLOAD_BYTES: '5368709120',
+          UPLOAD_URL_TTL_SECONDS: '900',
+          UPLOADS_TABLE: ref('aws_dynamodb_table', table, 'name'),
           POWERTOOLS_SERVICE_NAME: 'streamdrop-upload',
           POWERTOOLS_METRICS_NAMESPACE: 'Streamdrop/dev',
           NODE_OPTIONS: '--enable-source-maps',
@@ -127,11 +134,32 @@ describe('functions', () => {
         },
         {
           effect: 'Allow',
+          actions: ['s3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
+          resources: [`${dataArn}/uploads/*`],
+        },
+        {
+          effect: 'Allow',
+          actions: ['s3:GetObject', 's3:DeleteObject'],
+          resources: [`${dataArn}/processed/*`],
+        },
+        {
+          effect: 'Allow',
           actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
           resources: [`${dataArn}/idempotency/*`],
         },
         { effect: 'Allow', actions: ['s3:ListBucket'], resources: [dataArn] },
         { effect: 'Allow', actions: ['kinesis:PutRecord'], resources: [streamArn] },
+        {
+          effect: 'Allow',
+          actions: [
+            'dynamodb:GetItem',
+            'dynamodb:PutItem',
+            'dynamodb:UpdateItem',
+            'dynamodb:DeleteItem',
+            'dynamodb:Query',
+          ],
+          resources: [tableArn, `${tableArn}/index/byCreatedAt`],
+        },
       ]);
     });
 
@@ -149,9 +177,12 @@ describe('functions', () => {
       }
     });
 
-    it('cannot read uploads or processed objects (only its own idempotency records)', () => {
+    it('cannot read uploads (only processed objects, to sign their downloads, and its own idempotency records)', () => {
       const reads = grantsOf('streamdrop-dev-upload').filter((g) => g.actions.includes('s3:GetObject'));
-      expect(reads.flatMap((g) => g.resources)).toEqual([`${dataArn}/idempotency/*`]);
+      expect(reads.flatMap((g) => g.resources)).toEqual([
+        `${dataArn}/processed/*`,
+        `${dataArn}/idempotency/*`,
+      ]);
     });
   });
 
@@ -163,6 +194,7 @@ describe('functions', () => {
           FAILURES_BUCKET: ref('aws_s3_bucket', failuresBucket, 'bucket'),
           PROCESSOR_CONCURRENCY: '100',
           TRANSFORM: 'uppercase-text-v1',
+          UPLOADS_TABLE: ref('aws_dynamodb_table', table, 'name'),
           POWERTOOLS_SERVICE_NAME: 'streamdrop-processor',
           POWERTOOLS_METRICS_NAMESPACE: 'Streamdrop/dev',
           NODE_OPTIONS: '--enable-source-maps',
@@ -188,6 +220,7 @@ describe('functions', () => {
         { effect: 'Allow', actions: ['s3:GetObject', 's3:PutObject'], resources: [`${dataArn}/processed/*`] },
         { effect: 'Allow', actions: ['s3:PutObject'], resources: [`${failuresArn}/*`] },
         { effect: 'Allow', actions: ['s3:ListBucket'], resources: [failuresArn] },
+        { effect: 'Allow', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [tableArn] },
         { effect: 'Allow', actions: ['s3:ListBucket'], resources: [dataArn] },
       ]);
     });

@@ -54,7 +54,7 @@ describe('offline terraform plan of the synthesized stack', () => {
       aws_apigatewayv2_api: 1,
       aws_apigatewayv2_authorizer: 1,
       aws_apigatewayv2_integration: 2,
-      aws_apigatewayv2_route: 5,
+      aws_apigatewayv2_route: 9,
       aws_apigatewayv2_stage: 1,
       aws_cloudfront_distribution: 1,
       aws_cloudfront_origin_access_control: 1,
@@ -66,13 +66,15 @@ describe('offline terraform plan of the synthesized stack', () => {
       aws_cognito_user_pool: 1,
       aws_cognito_user_pool_client: 1,
       aws_cognito_user_pool_domain: 1,
+      aws_dynamodb_table: 1,
       aws_iam_role: 3,
       aws_iam_role_policy: 3,
       aws_kinesis_stream: 1,
       aws_lambda_event_source_mapping: 1,
       aws_lambda_function: 3,
-      aws_lambda_permission: 5,
+      aws_lambda_permission: 9,
       aws_s3_bucket: 3,
+      aws_s3_bucket_cors_configuration: 1,
       aws_s3_bucket_lifecycle_configuration: 3,
       aws_s3_bucket_metric: 1,
       aws_s3_bucket_ownership_controls: 3,
@@ -84,6 +86,6 @@ describe('offline terraform plan of the synthesized stack', () => {
       aws_s3_object: 3,
       aws_sns_topic: 1,
     });
-    expect(managed).toHaveLength(75);
+    expect(managed).toHaveLength(85);
   }, 180_000);
 });

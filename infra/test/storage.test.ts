@@ -147,8 +147,15 @@ describe('storage', () => {
     const reachesUploads = (filter: Filter | undefined) =>
       filter?.tag !== undefined || (filter?.prefix !== undefined && 'uploads/x'.startsWith(filter.prefix));
     const touchingUploads = rules.filter((rule) => rule.expiration && reachesUploads(rule.filter[0]));
-    expect(touchingUploads.map((rule) => rule.id)).toEqual(['expire-pending-uploads']);
-    expect(touchingUploads[0]?.filter).toEqual([{ tag: [{ key: 'streamdrop-state', value: 'pending' }] }]);
+    // Pending (never acknowledged) and uploading (a session never completed); never complete.
+    expect(touchingUploads.map((rule) => rule.id)).toEqual([
+      'expire-pending-uploads',
+      'expire-uncompleted-sessions',
+    ]);
+    expect(touchingUploads.map((rule) => rule.filter)).toEqual([
+      [{ tag: [{ key: 'streamdrop-state', value: 'pending' }] }],
+      [{ tag: [{ key: 'streamdrop-state', value: 'uploading' }] }],
+    ]);
   });
 
   it('puts the pending-uploads rule on the data bucket only', () => {

@@ -60,6 +60,7 @@ describe('emulatorOverride', () => {
         cloudwatch: 'http://127.0.0.1:5000',
         cloudwatchlogs: 'http://127.0.0.1:5000',
         cognitoidp: 'http://127.0.0.1:5000',
+        dynamodb: 'http://127.0.0.1:5000',
         iam: 'http://127.0.0.1:5000',
         kinesis: 'http://127.0.0.1:5000',
         kms: 'http://127.0.0.1:5000',
@@ -131,7 +132,10 @@ describe('motoGapsOverride', () => {
       aws_cloudfront_response_headers_policy: { web_headers_1: { count: 0 } },
       aws_cloudfront_distribution: {
         web_cdn_1: {
-          default_cache_behavior: { target_origin_id: 'web-bucket', viewer_protocol_policy: 'redirect-to-https' },
+          default_cache_behavior: {
+            target_origin_id: 'web-bucket',
+            viewer_protocol_policy: 'redirect-to-https',
+          },
           lifecycle: { ignore_changes: ['origin', 'viewer_certificate', 'default_cache_behavior'] },
         },
       },

@@ -1,4 +1,6 @@
+import { dynamoDbClient } from '@streamdrop/lambda-kit/dynamodb';
 import { s3Client } from '@streamdrop/lambda-kit/s3';
+import { UploadsTable } from '@streamdrop/lambda-kit/uploads-table';
 import { config } from './config';
 import { UPLOAD_QUEUE_SIZE } from './process-record';
 
@@ -11,3 +13,7 @@ export const s3 = s3Client({
   forcePathStyle: config.forcePathStyle,
   keepAlive: { maxSockets, connectionTimeout: 5_000, requestTimeout: 60_000 },
 });
+
+/** The table of upload statuses, when the stack gave the processor one. */
+export const statuses =
+  config.uploadsTable === undefined ? undefined : new UploadsTable(dynamoDbClient(), config.uploadsTable);

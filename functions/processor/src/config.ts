@@ -36,6 +36,11 @@ export interface ProcessorConfig {
    * holds about twice its size at its peak, on top of ~100 MB for the runtime and SDK.
    */
   readonly inFlightBytes: number;
+  /**
+   * The table of upload statuses: the processor marks an upload processed (once its processed
+   * object is whole) or failed (with the failure record's reason). Without it, no status is kept.
+   */
+  readonly uploadsTable: string | undefined;
 }
 
 /** The variables this function reads (@streamdrop/config says which). */
@@ -59,6 +64,7 @@ export function readConfig(source: Env = process.env): ProcessorConfig {
       }),
     forcePathStyle: () => read.bool(FUNCTION_ENV.s3ForcePathStyle),
     transform: () => read.oneOf(FUNCTION_ENV.transform, Object.values(TRANSFORM_NAMES), DEFAULT_TRANSFORM),
+    uploadsTable: () => read.optional(FUNCTION_ENV.uploadsTable),
     inFlightBytes: () => {
       const memoryMb = read.int(FUNCTION_ENV.memorySize, { fallback: 0, max: 10_240 });
       return memoryMb === 0 ? DEFAULT_IN_FLIGHT_BYTES : Math.floor((memoryMb * MIB) / 4);

@@ -4,7 +4,7 @@ import {
   type FailureRecordV1,
   FailureRecordV1Schema,
   failureRecordKey,
-  type UploadEventV1,
+  type UploadEvent,
 } from '@streamdrop/events';
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { FailureRecordWriteError, type PermanentFailureError } from './errors';
@@ -18,7 +18,7 @@ export interface Invocation {
 export interface FailureDetails {
   record: KinesisStreamRecord;
   /** The decoded event, when decoding got that far. */
-  event: UploadEventV1 | undefined;
+  event: UploadEvent | undefined;
   failure: PermanentFailureError;
   invocation: Invocation;
   failedAt: Date;

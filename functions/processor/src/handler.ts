@@ -5,7 +5,7 @@ import type {
   KinesisStreamEvent,
   KinesisStreamRecord,
 } from 'aws-lambda';
-import { s3 } from './clients';
+import { s3, statuses } from './clients';
 import { config, type ProcessorConfig } from './config';
 import { createByteBudget, createLimiter } from './limiter';
 import { logger } from './logger';
@@ -64,4 +64,5 @@ export const handler = createHandler({
   // One memory budget per process: overlapping calls (the local runtime) share the memory.
   memory: createByteBudget(config.inFlightBytes),
   metrics: processorMetrics,
+  ...(statuses && { statuses }),
 });

@@ -1,6 +1,6 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { METRICS, serviceName } from '@streamdrop/config';
-import type { UploadEventV1 } from '@streamdrop/events';
+import type { UploadEvent } from '@streamdrop/events';
 import { logger } from './logger';
 
 /**
@@ -10,7 +10,7 @@ import { logger } from './logger';
  */
 export interface ProcessorMetrics {
   /** The processed twin was written: counts it, its latency from `uploadedAt` to `at`, its size. */
-  processed(event: UploadEventV1, at: Date): void;
+  processed(event: UploadEvent, at: Date): void;
   /** The processed twin was already there. */
   skipped(): void;
   /** The record went to the failures bucket. */

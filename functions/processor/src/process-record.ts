@@ -7,7 +7,8 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { decodeUploadEvent, processedKeyFor, type UploadEventV1 } from '@streamdrop/events';
+import { decodeUploadEvent, processedKeyFor, type UploadEvent } from '@streamdrop/events';
+import type { UploadsTable } from '@streamdrop/lambda-kit/uploads-table';
 import type { KinesisStreamRecord } from 'aws-lambda';
 import type { ProcessorConfig } from './config';
 import {
@@ -40,6 +41,19 @@ export interface ProcessDeps {
   /** Bounds the bytes that records buffer at once (absent: no bound). */
   memory?: ByteBudget;
   metrics?: Pick<ProcessorMetrics, 'processed' | 'skipped' | 'failedPermanently'>;
+  /**
+   * The table of upload statuses (absent: none is kept). An upload becomes `processed` only once
+   * its processed object is whole — on the "already processed" path too, so that a crash between
+   * the write and the update heals on redelivery — and `failed` with its failure record's reason.
+   */
+  statuses?: Pick<UploadsTable, 'get' | 'markProcessed' | 'markFailed'>;
+}
+
+/** What the status of a processed upload records: the processed object, and the source's digest. */
+export interface Written {
+  readonly size: number;
+  readonly sha256: string;
+  readonly sourceSha256: string;
 }
 
 export type RecordOutcome = 'processed' | 'skipped' | 'failed-permanently';
@@ -57,10 +71,11 @@ export async function handleRecord(
   invocation: Invocation,
   deps: ProcessDeps,
 ): Promise<RecordOutcome> {
-  let event: UploadEventV1 | undefined;
+  let event: UploadEvent | undefined;
   try {
     event = decodeUploadEvent(record.kinesis.data);
-    const outcome = await writeProcessedTwin(event, deps);
+    const { outcome, written } = await writeProcessedTwin(event, deps);
+    await recordProcessed(event, written, deps);
     if (outcome === 'processed') deps.metrics?.processed(event, deps.now());
     else deps.metrics?.skipped();
     return outcome;
@@ -78,10 +93,53 @@ export async function handleRecord(
       reason: failure.reason,
     });
     await writeFailureRecord({ record, event, failure, invocation, failedAt: deps.now() }, deps);
+    // After the failure record: `failed` is never shown without the record that says why.
+    if (event && deps.statuses) await deps.statuses.markFailed(event.userSub, event.uploadId, failure.reason);
     deps.metrics?.failedPermanently();
     return 'failed-permanently';
   }
 }
+
+/**
+ * Marks the upload processed, once its processed object is whole. On the skip path the twin was
+ * written earlier: if the status does not say so yet (the writer died before its update), the
+ * twin is read once to learn its digest, and the status is healed.
+ */
+async function recordProcessed(
+  event: UploadEvent,
+  written: Written | undefined,
+  deps: ProcessDeps,
+): Promise<void> {
+  const statuses = deps.statuses;
+  if (!statuses) return;
+  const key = processedKeyFor(event.key);
+  let digest = written;
+  if (digest === undefined) {
+    const current = await statuses.get(event.userSub, event.uploadId);
+    if (!current || (current.status === 'processed' && current.processed?.key === key)) return;
+    digest = await digestOf(deps.s3, deps.config.dataBucket, key, event);
+  }
+  await statuses.markProcessed(event.userSub, event.uploadId, { key, ...digest });
+}
+
+/** The size and sha256 of a twin written earlier, read back (the rare path of a healed status). */
+async function digestOf(s3: S3Client, bucket: string, key: string, event: UploadEvent): Promise<Written> {
+  const body = await getSourceBody(s3, bucket, key);
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Uint8Array>) {
+    hash.update(chunk);
+    size += chunk.length;
+  }
+  return { size, sha256: hash.digest('hex'), sourceSha256: event.sha256 ?? NOT_DECLARED };
+}
+
+/**
+ * The `source-sha256` metadata of a direct upload that declared no digest: the metadata goes out
+ * before the bytes are read, so it cannot hold the computed one (the status does). Such an upload's
+ * key is never written twice (If-None-Match), so its id alone tells one source from another.
+ */
+export const NOT_DECLARED = 'not-declared';
 
 /** How the processed object may be written: only if absent, or only over the twin we looked at. */
 type WriteCondition = { readonly IfNoneMatch: '*' } | { readonly IfMatch: string };
@@ -105,16 +163,16 @@ const IDENTITY = ['upload-id', 'source-sha256', 'transform'] as const;
  * another conditional write of the key is under way: look again the same way.
  */
 export async function writeProcessedTwin(
-  event: UploadEventV1,
+  event: UploadEvent,
   deps: Omit<ProcessDeps, 'now'>,
-): Promise<'processed' | 'skipped'> {
+): Promise<{ outcome: 'processed' | 'skipped'; written?: Written }> {
   const { s3, logger } = deps;
   const bucket = deps.config.dataBucket;
   if (event.bucket !== bucket) throw new WrongBucketError(event.bucket);
   const key = processedKeyFor(event.key);
   const metadata: Record<string, string> = {
     'upload-id': event.uploadId,
-    'source-sha256': event.sha256,
+    'source-sha256': event.sha256 ?? NOT_DECLARED,
     // Metadata travels in HTTP headers, which must be ASCII; filenames need not be.
     'source-key': encodeURI(event.key),
     transform: deps.transform.name,
@@ -125,7 +183,7 @@ export async function writeProcessedTwin(
       requestId: event.requestId,
       key,
     });
-    return 'skipped' as const;
+    return { outcome: 'skipped' as const };
   };
 
   let condition = CREATE_ONLY;
@@ -142,9 +200,14 @@ export async function writeProcessedTwin(
   for (let attempt = 1; ; attempt += 1) {
     try {
       const write = () => transformInto(key, metadata, condition, event, deps);
-      await (deps.memory ? deps.memory(buffered, write) : write());
-      logger?.info('processed', { uploadId: event.uploadId, requestId: event.requestId, key });
-      return 'processed';
+      const written = await (deps.memory ? deps.memory(buffered, write) : write());
+      logger?.info('processed', {
+        uploadId: event.uploadId,
+        requestId: event.requestId,
+        key,
+        size: written.size,
+      });
+      return { outcome: 'processed', written };
     } catch (error) {
       if (!isConditionLost(error)) throw error;
       if (attempt >= MAX_WRITE_ATTEMPTS) {
@@ -179,11 +242,11 @@ async function transformInto(
   key: string,
   metadata: Record<string, string>,
   condition: WriteCondition,
-  event: UploadEventV1,
+  event: UploadEvent,
   deps: Omit<ProcessDeps, 'now'>,
-): Promise<void> {
+): Promise<Written> {
   try {
-    await streamInto(key, metadata, condition, event, deps, (input) =>
+    return await streamInto(key, metadata, condition, event, deps, (input) =>
       deps.transform.transform(input, { contentType: event.contentType }),
     );
   } catch (error) {
@@ -194,7 +257,7 @@ async function transformInto(
       key,
       note: error.note,
     });
-    await streamInto(
+    return await streamInto(
       key,
       { ...metadata, [TRANSFORM_NOTE]: error.note },
       condition,
@@ -210,13 +273,15 @@ async function streamInto(
   key: string,
   metadata: Record<string, string>,
   condition: WriteCondition,
-  event: UploadEventV1,
+  event: UploadEvent,
   { s3, config }: Omit<ProcessDeps, 'now'>,
   write: (input: AsyncIterable<Uint8Array>) => AsyncIterable<Uint8Array>,
-): Promise<void> {
+): Promise<Written> {
   const bucket = config.dataBucket;
   const body = await getSourceBody(s3, bucket, event.key);
-  const output = Readable.from(write(verifySha256(body, event)));
+  const source = { sha256: '' };
+  const out = { hash: createHash('sha256'), size: 0 };
+  const output = Readable.from(measured(write(verifySha256(body, event, source)), out));
   // lib-storage passes the condition to PutObject (one part) and to CompleteMultipartUpload; S3
   // takes no condition on CreateMultipartUpload or UploadPart, and their requests leave it out.
   const upload = new Upload({
@@ -237,6 +302,7 @@ async function streamInto(
     // A mismatch makes the source stream fail before its end, so lib-storage never sends the
     // last PutObject / CompleteMultipartUpload and aborts any multipart upload it began.
     await upload.done();
+    return { size: out.size, sha256: out.hash.digest('hex'), sourceSha256: source.sha256 };
   } catch (error) {
     // A refused CompleteMultipartUpload leaves its upload open (S3 keeps the parts): abort it.
     if (isConditionLost(error) && upload.uploadId !== undefined) {
@@ -296,10 +362,14 @@ async function getSourceBody(s3: S3Client, bucket: string, key: string): Promise
   return body;
 }
 
-/** Passes the bytes through and fails at the end when their sha256 is not the event's. */
+/**
+ * Passes the bytes through and fails at the end when their sha256 is not the one the event
+ * declares; a direct upload that declared none has its digest computed (into `computed`).
+ */
 async function* verifySha256(
   source: AsyncIterable<Uint8Array>,
-  event: UploadEventV1,
+  event: UploadEvent,
+  computed: { sha256: string },
 ): AsyncGenerator<Uint8Array> {
   const hash = createHash('sha256');
   for await (const chunk of source) {
@@ -307,5 +377,20 @@ async function* verifySha256(
     yield chunk;
   }
   const actual = hash.digest('hex');
-  if (actual !== event.sha256) throw new ChecksumMismatchError(event.key, event.sha256, actual);
+  if (event.sha256 !== undefined && actual !== event.sha256) {
+    throw new ChecksumMismatchError(event.key, event.sha256, actual);
+  }
+  computed.sha256 = actual;
+}
+
+/** Passes the output through, counting its bytes and hashing them. */
+async function* measured(
+  output: AsyncIterable<Uint8Array>,
+  into: { hash: ReturnType<typeof createHash>; size: number },
+): AsyncGenerator<Uint8Array> {
+  for await (const chunk of output) {
+    into.hash.update(chunk);
+    into.size += chunk.length;
+    yield chunk;
+  }
 }

@@ -24,6 +24,7 @@ describe('processor config', () => {
       TRANSFORM: 'redact-emails-v1',
       S3_FORCE_PATH_STYLE: 'true',
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1024',
+      UPLOADS_TABLE: 'uploads-1',
     };
     const { fromStack, optional } = FUNCTION_READS.processor;
     expect(Object.keys(env).sort()).toEqual(
@@ -37,6 +38,7 @@ describe('processor config', () => {
       transform: 'redact-emails-v1',
       forcePathStyle: true,
       inFlightBytes: 256 * 1024 * 1024,
+      uploadsTable: 'uploads-1',
     });
   });
 

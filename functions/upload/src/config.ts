@@ -1,7 +1,9 @@
 import {
+  DIRECT_UPLOAD,
   type Env,
   envReader,
   FUNCTION_ENV,
+  FUNCTION_READS,
   IDEMPOTENCY,
   INLINE_UPLOAD,
   KINESIS_ATTEMPTS,
@@ -13,6 +15,10 @@ const STREAM_NAME = {
   pattern: /^[A-Za-z0-9_.-]{1,128}$/,
   description: 'a Kinesis stream name (not an ARN)',
 };
+const TABLE_NAME = {
+  pattern: /^[A-Za-z0-9_.-]{3,255}$/,
+  description: 'a DynamoDB table name (not an ARN)',
+};
 
 export interface Config {
   readonly dataBucket: string;
@@ -22,15 +28,31 @@ export interface Config {
   readonly maxUploadBytes: number;
   readonly kinesisMaxAttempts: number;
   readonly s3ForcePathStyle: boolean;
+  /**
+   * The table of upload statuses. The session routes need it (a ConfigError when it is unset);
+   * the inline path records the status of its uploads there when it is set, and works without it
+   * exactly as it did before the table existed. The stack always sets it.
+   */
+  readonly uploadsTable: string | undefined;
+  /** The largest upload session (bytes sent straight to S3). */
+  readonly maxDirectUploadBytes: number;
+  /** How long a session's presigned PUT URLs stay valid. */
+  readonly uploadUrlTtlSeconds: number;
 }
 
+/** The variables this function reads (@streamdrop/config says which). */
+const VARIABLES = [...FUNCTION_READS.upload.fromStack, ...FUNCTION_READS.upload.optional].map(
+  (key) => FUNCTION_ENV[key],
+);
+
 /**
- * Configuration read from `env`: each getter reads and checks its variable on first use, then
- * keeps the value; a missing or malformed variable throws a ConfigError that names it. The
- * bounds are the stack's (@streamdrop/config), so that a value the stack accepts works here.
+ * Configuration read from `env`: the variables are taken once, when the config is made, and each
+ * getter checks its variable on first use, then keeps the value; a missing or malformed variable
+ * throws a ConfigError that names it. The bounds are the stack's (@streamdrop/config), so that a
+ * value the stack accepts works here.
  */
 export function createConfig(env: Env = process.env): Config {
-  const read = envReader(env);
+  const read = envReader(Object.fromEntries(VARIABLES.map((name) => [name, env[name]])));
   return lazyConfig<Config>({
     dataBucket: () => read.required(FUNCTION_ENV.dataBucket, BUCKET_NAME),
     streamName: () => read.required(FUNCTION_ENV.streamName, STREAM_NAME),
@@ -49,6 +71,18 @@ export function createConfig(env: Env = process.env): Config {
       read.int(FUNCTION_ENV.idempotencyTtlSeconds, {
         fallback: IDEMPOTENCY.defaultTtlSeconds,
         max: IDEMPOTENCY.maxTtlSeconds,
+      }),
+    uploadsTable: () => read.optional(FUNCTION_ENV.uploadsTable, TABLE_NAME),
+    maxDirectUploadBytes: () =>
+      read.int(FUNCTION_ENV.maxDirectUploadBytes, {
+        fallback: DIRECT_UPLOAD.defaultMaxBytes,
+        max: DIRECT_UPLOAD.maxBytesCeiling,
+      }),
+    uploadUrlTtlSeconds: () =>
+      read.int(FUNCTION_ENV.uploadUrlTtlSeconds, {
+        fallback: DIRECT_UPLOAD.defaultUrlTtlSeconds,
+        min: DIRECT_UPLOAD.minUrlTtlSeconds,
+        max: DIRECT_UPLOAD.maxUrlTtlSeconds,
       }),
   });
 }

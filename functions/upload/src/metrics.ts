@@ -1,5 +1,11 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { METRIC_DIMENSIONS, METRICS, serviceName, uploadRefusalReason } from '@streamdrop/config';
+import {
+  METRIC_DIMENSIONS,
+  METRICS,
+  serviceName,
+  type UploadRefusalReason,
+  uploadRefusalReason,
+} from '@streamdrop/config';
 import { logger } from './logger';
 
 /**
@@ -12,8 +18,12 @@ export interface UploadMetrics {
   accepted(bytes: number): void;
   /** A repeated Idempotency-Key was answered with its first response. */
   replayed(): void;
-  /** The request is answered with this error status. */
-  refused(statusCode: number): void;
+  /** The request is answered with this error status (for the reason given, else the status's own). */
+  refused(statusCode: number, reason?: UploadRefusalReason): void;
+  /** An upload session was opened (201). */
+  opened(): void;
+  /** An upload was deleted (204). */
+  deleted(): void;
   /** Writes what was counted during the invocation (one EMF line), if anything. */
   flush(): void;
 }
@@ -27,11 +37,17 @@ export function uploadMetrics(metrics: Metrics): UploadMetrics {
     replayed() {
       metrics.addMetric(METRICS.uploadsReplayed, MetricUnit.Count, 1);
     },
-    refused(statusCode) {
+    refused(statusCode, reason) {
       // Its own EMF line: the reason is a dimension of this metric only.
       const single = metrics.singleMetric();
-      single.addDimension(METRIC_DIMENSIONS.reason, uploadRefusalReason(statusCode));
+      single.addDimension(METRIC_DIMENSIONS.reason, reason ?? uploadRefusalReason(statusCode));
       single.addMetric(METRICS.uploadsRefused, MetricUnit.Count, 1);
+    },
+    opened() {
+      metrics.addMetric(METRICS.uploadSessionsOpened, MetricUnit.Count, 1);
+    },
+    deleted() {
+      metrics.addMetric(METRICS.uploadsDeleted, MetricUnit.Count, 1);
     },
     flush() {
       // Powertools warns on an empty flush; a refusal alone has been written already.

@@ -7,18 +7,20 @@ import {
   PutObjectTaggingCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { IDEMPOTENCY, UPLOAD_STATE_TAG, uploadStateTagging } from '@streamdrop/config';
+import { DIRECT_UPLOAD, IDEMPOTENCY, UPLOAD_STATE_TAG, uploadStateTagging } from '@streamdrop/config';
 import {
   decodeContent,
   defaultContentType,
   encodeUploadEvent,
   parseUploadRequest,
+  UPLOAD_STATUSES,
   type UploadEventV1,
   type UploadResponse,
   uploadKey,
   ValidationError,
 } from '@streamdrop/events';
 import { HttpError, PayloadTooLargeError, parseJsonBody, UnauthorizedError } from '@streamdrop/lambda-kit';
+import type { UploadsTable } from '@streamdrop/lambda-kit/uploads-table';
 import type { Config } from './config';
 import { ServiceUnavailableError } from './errors';
 import {
@@ -48,6 +50,12 @@ export interface UploadDeps {
   newId(): string;
   logger?: Pick<Logger, 'info' | 'error'>;
   metrics?: Pick<UploadMetrics, 'accepted' | 'replayed' | 'refused' | 'flush'>;
+  /**
+   * The table of upload statuses, when the function has one: the upload is recorded there
+   * (`awaiting-upload` before it is stored, `queued` once its event is out), so that
+   * `GET /uploads` lists inline uploads too. Without it the path is exactly what it was.
+   */
+  statuses?: () => UploadsTable | undefined;
 }
 
 /**
@@ -176,6 +184,39 @@ export async function acceptUpload(input: UploadInput, deps: UploadDeps): Promis
     // Encoded (and so validated) before the object is stored, for the same reason as above.
     const data = encodeUploadEvent(event);
 
+    // Recorded first, so that whatever is stored has an item: awaiting-upload with a time to live
+    // until its event is out. A rollback below removes it with the object.
+    const statuses = deps.statuses?.();
+    if (statuses) {
+      const expiresAtEpoch = Math.ceil(deps.now().getTime() / 1000) + DIRECT_UPLOAD.completionGraceSeconds;
+      await withUnavailable('status record', () =>
+        statuses.create(
+          {
+            userSub,
+            uploadId,
+            createdAt: event.uploadedAt,
+            filename: request.filename,
+            key,
+            size: bytes.length,
+            contentType,
+            sha256,
+            status: UPLOAD_STATUSES.awaitingUpload,
+            origin: 'inline',
+          },
+          expiresAtEpoch,
+        ),
+      );
+    }
+    const forget = async () => {
+      await statuses?.delete(userSub, uploadId).catch((error: unknown) =>
+        deps.logger?.error('could not remove the status of a rolled-back upload', {
+          uploadId,
+          requestId: input.requestId,
+          error,
+        }),
+      );
+    };
+
     let versionId: string | undefined;
     try {
       const stored = await deps.s3.send(
@@ -195,6 +236,7 @@ export async function acceptUpload(input: UploadInput, deps: UploadDeps): Promis
       );
       versionId = stored.VersionId;
     } catch (error) {
+      await forget();
       throw new ServiceUnavailableError('S3 PutObject failed', { cause: error });
     }
 
@@ -210,10 +252,19 @@ export async function acceptUpload(input: UploadInput, deps: UploadDeps): Promis
       // adds a delete marker). If PutRecord in fact succeeded unseen, the processor finds no
       // object and records the failure in the failures bucket.
       await rollback(deps, bucket, key, versionId, input.requestId);
+      await forget();
       throw new ServiceUnavailableError('Kinesis PutRecord failed; the stored object was rolled back', {
         cause: error,
       });
     }
+    // The event is out: queued, unless the processor was quicker (its status stays).
+    await statuses?.markQueued(userSub, uploadId, event.uploadedAt).catch((error: unknown) =>
+      deps.logger?.error('upload event published, but its status could not be set to queued', {
+        uploadId,
+        requestId: input.requestId,
+        error,
+      }),
+    );
 
     try {
       await deps.s3.send(
@@ -237,6 +288,7 @@ export async function acceptUpload(input: UploadInput, deps: UploadDeps): Promis
         error,
       });
       await rollback(deps, bucket, key, versionId, input.requestId);
+      await forget();
       throw new ServiceUnavailableError(
         'S3 PutObjectTagging failed after PutRecord; the stored object was rolled back',
         { cause: error },

@@ -62,13 +62,43 @@ export function compliantStack(): TfStack {
               id: 'expire',
               status: 'Enabled',
               filter: [{ prefix: '' }],
-              abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }],
+              abort_incomplete_multipart_upload: [{ days_after_initiation: 1 }],
               noncurrent_version_expiration: [{ noncurrent_days: 30 }],
+            },
+            {
+              id: 'expire-uncompleted',
+              status: 'Enabled',
+              filter: [{ tag: [{ key: 'state', value: 'uploading' }] }],
+              expiration: [{ days: 1 }],
             },
           ],
         },
       },
       aws_s3_bucket_policy: { b: { bucket: BUCKET, policy: tlsOnlyPolicy() } },
+      aws_s3_bucket_cors_configuration: {
+        b: {
+          bucket: BUCKET,
+          cors_rule: [
+            {
+              allowed_origins: ['https://app.example.com'],
+              allowed_methods: ['PUT', 'GET', 'HEAD'],
+              allowed_headers: ['content-type', 'x-amz-tagging'],
+              expose_headers: ['ETag'],
+              max_age_seconds: 600,
+            },
+          ],
+        },
+      },
+      aws_dynamodb_table: {
+        t: {
+          name: 'fixture-uploads',
+          billing_mode: 'PAY_PER_REQUEST',
+          hash_key: 'userSub',
+          range_key: 'uploadId',
+          server_side_encryption: { enabled: true },
+          point_in_time_recovery: { enabled: true },
+        },
+      },
       aws_kinesis_stream: {
         s: { name: 'fixture-uploads', encryption_type: 'KMS', kms_key_id: 'alias/aws/kinesis' },
       },
@@ -88,6 +118,12 @@ export function compliantStack(): TfStack {
               Resource: [`${BUCKET_ARN}/uploads/*`],
             },
             { Sid: 'ListStreams', Effect: 'Allow', Action: ['kinesis:ListStreams'], Resource: ['*'] },
+            {
+              Sid: 'Statuses',
+              Effect: 'Allow',
+              Action: ['dynamodb:GetItem', 'dynamodb:Query'],
+              Resource: ['${aws_dynamodb_table.t.arn}', '${aws_dynamodb_table.t.arn}/index/byCreatedAt'],
+            },
             { Sid: 'DenyDelete', Effect: 'Deny', Action: ['s3:*'], Resource: ['*'] },
           ]),
         },

@@ -17,6 +17,11 @@ const lifecycleRule = (s: TfStack): Record<string, unknown> => {
   if (!rule) throw new Error('fixture lifecycle configuration has no rule');
   return rule;
 };
+const corsRule = (s: TfStack): Record<string, unknown> => {
+  const [rule] = body(s, 'aws_s3_bucket_cors_configuration', 'b').cors_rule as Record<string, unknown>[];
+  if (!rule) throw new Error('fixture CORS configuration has no rule');
+  return rule;
+};
 const roleStatements = (s: TfStack, statements: object[]) => {
   body(s, 'aws_iam_role_policy', 'p').policy = identityPolicy(statements);
 };
@@ -953,6 +958,142 @@ export const NEGATIVES: Record<string, NegativeCase[]> = {
           query.metric.dimensions = { BucketName: '${aws_s3_bucket.b.bucket}', FilterId: 'all' };
       },
       /watches the PutRequests/,
+    ],
+  ],
+  S3_CORS_RESTRICTED: [
+    [
+      'a wildcard origin on the bucket',
+      (s) => {
+        corsRule(s).allowed_origins = ['*'];
+      },
+      /allows the wildcard origin \*/,
+    ],
+    [
+      "an origin the API's configuration does not name",
+      (s) => {
+        corsRule(s).allowed_origins = ['https://evil.example.net'];
+      },
+      /allows https:\/\/evil\.example\.net, which is not a configured web origin/,
+    ],
+    [
+      'DELETE allowed',
+      (s) => {
+        corsRule(s).allowed_methods = ['PUT', 'DELETE'];
+      },
+      /allows the method DELETE/,
+    ],
+    [
+      'any request header',
+      (s) => {
+        corsRule(s).allowed_headers = ['*'];
+      },
+      /allows any request header/,
+    ],
+  ],
+  S3_UPLOAD_LIFECYCLE: [
+    [
+      'incomplete multipart uploads kept for a week',
+      (s) => {
+        lifecycleRule(s).abort_incomplete_multipart_upload = [{ days_after_initiation: 7 }];
+      },
+      /aborts incomplete multipart uploads within a day/,
+    ],
+    [
+      'no rule for uncompleted uploads',
+      (s) => {
+        const config = body(s, 'aws_s3_bucket_lifecycle_configuration', 'b');
+        config.rule = (config.rule as unknown[]).slice(0, 1);
+      },
+      /expires tagged \(uncompleted\) uploads within a day/,
+    ],
+    [
+      'uncompleted uploads expiring after a week',
+      (s) => {
+        const rules = body(s, 'aws_s3_bucket_lifecycle_configuration', 'b').rule as Record<string, unknown>[];
+        if (rules[1]) rules[1].expiration = [{ days: 7 }];
+      },
+      /expires tagged \(uncompleted\) uploads within a day/,
+    ],
+  ],
+  DYNAMODB_ENCRYPTION: [
+    [
+      'encryption disabled',
+      (s) => {
+        body(s, 'aws_dynamodb_table', 't').server_side_encryption = { enabled: false };
+      },
+      /server_side_encryption is not enabled/,
+    ],
+    [
+      'no encryption block',
+      (s) => {
+        delete body(s, 'aws_dynamodb_table', 't').server_side_encryption;
+      },
+      /server_side_encryption is not enabled/,
+    ],
+  ],
+  DYNAMODB_PITR: [
+    [
+      'no point-in-time recovery',
+      (s) => {
+        delete body(s, 'aws_dynamodb_table', 't').point_in_time_recovery;
+      },
+      /point_in_time_recovery is not enabled/,
+    ],
+  ],
+  IAM_PRESIGN_SCOPED: [
+    [
+      'PutObject on every object of the browser-facing bucket',
+      (s) =>
+        roleStatements(s, [
+          { Sid: 'Any', Effect: 'Allow', Action: ['s3:PutObject'], Resource: ['${aws_s3_bucket.b.arn}/*'] },
+        ]),
+      /statement Any allows s3:PutObject on \$\{aws_s3_bucket\.b\.arn\}\/\*, every object of a bucket browsers reach/,
+    ],
+    [
+      'GetObject on "*"',
+      (s) => roleStatements(s, [{ Sid: 'Star', Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['*'] }]),
+      /statement Star allows s3:GetObject on \*/,
+    ],
+  ],
+  IAM_DYNAMODB_SCOPED: [
+    [
+      'Scan',
+      (s) =>
+        roleStatements(s, [
+          {
+            Sid: 'Scan',
+            Effect: 'Allow',
+            Action: ['dynamodb:Scan'],
+            Resource: ['${aws_dynamodb_table.t.arn}'],
+          },
+        ]),
+      /statement Scan allows dynamodb:Scan/,
+    ],
+    [
+      'every table of the account',
+      (s) =>
+        roleStatements(s, [
+          {
+            Sid: 'AllTables',
+            Effect: 'Allow',
+            Action: ['dynamodb:GetItem'],
+            Resource: ['arn:aws:dynamodb:us-east-1:123456789012:table/*'],
+          },
+        ]),
+      /statement AllTables grants DynamoDB on arn:aws:dynamodb:us-east-1:123456789012:table\/\*, not a table of the stack/,
+    ],
+    [
+      'table administration',
+      (s) =>
+        roleStatements(s, [
+          {
+            Sid: 'Admin',
+            Effect: 'Allow',
+            Action: ['dynamodb:DeleteTable'],
+            Resource: ['${aws_dynamodb_table.t.arn}'],
+          },
+        ]),
+      /statement Admin allows dynamodb:DeleteTable/,
     ],
   ],
 };

@@ -463,6 +463,119 @@ const s3Rules: PolicyRule[] = [
 ];
 
 // ---------------------------------------------------------------------------------------------
+// Uploads sent straight to S3 from browsers and the CLI (presigned URLs, CORS)
+
+/** Methods a browser needs for presigned uploads and downloads; nothing that deletes or lists. */
+const CORS_METHODS = ['GET', 'PUT', 'HEAD'];
+
+/** The CORS rules of a bucket, from its aws_s3_bucket_cors_configuration resources. */
+function corsRules(stack: TfStack, bucket: TfResource) {
+  return companions(stack, 'aws_s3_bucket_cors_configuration', bucket).flatMap((c) =>
+    blocks(c.body.cors_rule).map((rule) => ({ resource: c, rule })),
+  );
+}
+
+/** Buckets that browsers may PUT to: a CORS rule allows PUT. */
+function browserUploadBuckets(stack: TfStack): TfResource[] {
+  return resources(stack, 'aws_s3_bucket').filter((bucket) =>
+    corsRules(stack, bucket).some(({ rule }) => strings(rule.allowed_methods).includes('PUT')),
+  );
+}
+
+/** Origins the stack's HTTP APIs allow: the configured web origins. */
+function apiOrigins(stack: TfStack): string[] {
+  return resources(stack, 'aws_apigatewayv2_api').flatMap((api) =>
+    strings(block(api.body.cors_configuration)?.allow_origins),
+  );
+}
+
+const uploadRules: PolicyRule[] = [
+  {
+    id: 'S3_CORS_RESTRICTED',
+    description:
+      'Every bucket CORS rule names exact origins, none beyond the API\'s configured web origins, allows only GET, PUT and HEAD, and lists its allowed headers (never "*").',
+    appliesTo: ['aws_s3_bucket_cors_configuration', 'aws_apigatewayv2_api'],
+    check(stack) {
+      const configured = new Set(apiOrigins(stack));
+      return resources(stack, 'aws_s3_bucket_cors_configuration').flatMap((c) =>
+        blocks(c.body.cors_rule).flatMap((rule) => {
+          const problems: string[] = [];
+          for (const origin of strings(rule.allowed_origins)) {
+            if (origin.includes('*')) problems.push(`allows the wildcard origin ${origin}`);
+            else if (!configured.has(origin))
+              problems.push(`allows ${origin}, which is not a configured web origin`);
+          }
+          for (const method of strings(rule.allowed_methods)) {
+            if (!CORS_METHODS.includes(method)) problems.push(`allows the method ${method}`);
+          }
+          if (strings(rule.allowed_headers).includes('*')) problems.push('allows any request header ("*")');
+          return problems.map((m) => violation('S3_CORS_RESTRICTED', c, m));
+        }),
+      );
+    },
+  },
+  {
+    id: 'S3_UPLOAD_LIFECYCLE',
+    checkov: ['CKV_AWS_300 (tightened)'],
+    description:
+      'A bucket browsers may PUT to has enabled lifecycle rules that abort incomplete multipart uploads within a day and expire objects of uncompleted uploads (a tag filter) within a day: nothing an abandoned upload leaves stays.',
+    appliesTo: ['aws_s3_bucket_cors_configuration', 'aws_s3_bucket_lifecycle_configuration'],
+    check(stack) {
+      return browserUploadBuckets(stack).flatMap((bucket) => {
+        const rules = companions(stack, 'aws_s3_bucket_lifecycle_configuration', bucket)
+          .flatMap((c) => blocks(c.body.rule))
+          .filter((r) => r.status === 'Enabled');
+        const problems: string[] = [];
+        const abortDays = rules
+          .map((r) => block(r.abort_incomplete_multipart_upload)?.days_after_initiation)
+          .filter((d): d is number => typeof d === 'number');
+        if (!abortDays.some((d) => d <= 1)) {
+          problems.push('no enabled lifecycle rule aborts incomplete multipart uploads within a day');
+        }
+        const taggedExpiry = rules.filter((r) => {
+          const days = block(r.expiration)?.days;
+          return blocks(r.filter).some((f) => f.tag !== undefined) && typeof days === 'number' && days <= 1;
+        });
+        if (taggedExpiry.length === 0) {
+          problems.push('no enabled lifecycle rule expires tagged (uncompleted) uploads within a day');
+        }
+        return problems.map((p) => violation('S3_UPLOAD_LIFECYCLE', bucket, p));
+      });
+    },
+  },
+];
+
+// ---------------------------------------------------------------------------------------------
+// DynamoDB
+
+const dynamodbRules: PolicyRule[] = [
+  {
+    id: 'DYNAMODB_ENCRYPTION',
+    checkov: ['CKV_AWS_119 (adapted)'],
+    description:
+      'Every DynamoDB table is encrypted with a KMS key (server_side_encryption enabled: the AWS-managed key unless one is named).',
+    appliesTo: ['aws_dynamodb_table'],
+    check(stack) {
+      return resources(stack, 'aws_dynamodb_table')
+        .filter((t) => block(t.body.server_side_encryption)?.enabled !== true)
+        .map((t) => violation('DYNAMODB_ENCRYPTION', t, 'server_side_encryption is not enabled'));
+    },
+  },
+  {
+    id: 'DYNAMODB_PITR',
+    checkov: ['CKV_AWS_28'],
+    description:
+      'Every DynamoDB table has point-in-time recovery, so a bad write or a stolen role can be undone.',
+    appliesTo: ['aws_dynamodb_table'],
+    check(stack) {
+      return resources(stack, 'aws_dynamodb_table')
+        .filter((t) => block(t.body.point_in_time_recovery)?.enabled !== true)
+        .map((t) => violation('DYNAMODB_PITR', t, 'point_in_time_recovery is not enabled'));
+    },
+  },
+];
+
+// ---------------------------------------------------------------------------------------------
 // Kinesis
 
 const kinesisRules: PolicyRule[] = [
@@ -835,6 +948,26 @@ const WILDCARD_RESOURCE = /^(\*|arn:aws[a-z-]*:[^:]*:[^:]*:[^:]*:\*)$/;
 const exceptedOnWildcard = new Set(WILDCARD_RESOURCE_EXCEPTIONS.map((e) => e.action));
 const BROAD_MANAGED_POLICIES = /:policy\/(AdministratorAccess|PowerUserAccess|IAMFullAccess)$/;
 
+/** Object actions a presigned URL can carry for whoever holds it. */
+const PRESIGNABLE = ['s3:GetObject', 's3:PutObject'];
+
+/** DynamoDB actions on items: what a function of this stack may do to a table, nothing else. */
+const DYNAMODB_ITEM_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:Query',
+  'dynamodb:ConditionCheckItem',
+];
+
+/** A resource that names a table of the stack, or an index of one. */
+function namesStackTable(stack: TfStack, resource: string): boolean {
+  return resources(stack, 'aws_dynamodb_table').some(
+    (t) => resource === `\${${t.address}.arn}` || resource.startsWith(`\${${t.address}.arn}/index/`),
+  );
+}
+
 const iamRules: PolicyRule[] = [
   iamStatementRule(
     'IAM_NO_WILDCARD_ACTIONS',
@@ -865,6 +998,59 @@ const iamRules: PolicyRule[] = [
       return unexcepted.length > 0 ? `allows ${unexcepted.join(', ')} on a wildcard resource` : undefined;
     },
   ),
+  {
+    id: 'IAM_PRESIGN_SCOPED',
+    description:
+      "No role may GetObject or PutObject on every object of a bucket browsers reach (CORS): a presigned URL carries its signer's permission for one key, so a signer scoped to key prefixes can only ever sign keys under them.",
+    appliesTo: ['aws_iam_role_policy', 'aws_s3_bucket_cors_configuration'],
+    check(stack) {
+      const reachable = browserUploadBuckets(stack);
+      return identityPolicies(stack).flatMap((p) => {
+        if (!p.read.ok)
+          return [violation('IAM_PRESIGN_SCOPED', p.resource, `policy unreadable: ${p.read.reason}`)];
+        return p.read.statements
+          .filter((s) => s.effect === 'Allow' && s.actions.some((a) => PRESIGNABLE.includes(a)))
+          .flatMap((s) =>
+            s.resources
+              .filter((r) => reachable.some((b) => r === `\${${b.address}.arn}/*`) || r === '*')
+              .map((r) =>
+                violation(
+                  'IAM_PRESIGN_SCOPED',
+                  p.resource,
+                  `statement ${s.sid ?? '(no sid)'} allows ${s.actions.filter((a) => PRESIGNABLE.includes(a)).join(', ')} on ${r}, every object of a bucket browsers reach`,
+                ),
+              ),
+          );
+      });
+    },
+  },
+  {
+    id: 'IAM_DYNAMODB_SCOPED',
+    description:
+      'DynamoDB is granted only item actions (no Scan, no table administration), and only on tables of the stack or their indexes.',
+    appliesTo: ['aws_iam_role_policy', 'aws_dynamodb_table'],
+    check(stack) {
+      return identityPolicies(stack).flatMap((p) => {
+        if (!p.read.ok)
+          return [violation('IAM_DYNAMODB_SCOPED', p.resource, `policy unreadable: ${p.read.reason}`)];
+        return p.read.statements
+          .filter((s) => s.effect === 'Allow' && s.actions.some((a) => a.startsWith('dynamodb:')))
+          .flatMap((s) => {
+            const problems: string[] = [];
+            const other = s.actions.filter(
+              (a) => a.startsWith('dynamodb:') && !DYNAMODB_ITEM_ACTIONS.includes(a),
+            );
+            if (other.length > 0) problems.push(`allows ${other.join(', ')}`);
+            const outside = s.resources.filter((r) => !namesStackTable(stack, r));
+            if (outside.length > 0)
+              problems.push(`grants DynamoDB on ${outside.join(', ')}, not a table of the stack`);
+            return problems.map((m) =>
+              violation('IAM_DYNAMODB_SCOPED', p.resource, `statement ${s.sid ?? '(no sid)'} ${m}`),
+            );
+          });
+      });
+    },
+  },
   {
     id: 'IAM_TRUST_SPECIFIC_SERVICE',
     checkov: ['CKV_AWS_60', 'CKV_AWS_61'],
@@ -1388,6 +1574,8 @@ const observabilityRules: PolicyRule[] = [
 /** Every rule of the policy, in the order SECURITY.md lists them. */
 export const RULES: readonly PolicyRule[] = [
   ...s3Rules,
+  ...uploadRules,
+  ...dynamodbRules,
   ...kinesisRules,
   ...lambdaRules,
   ...mappingRules,

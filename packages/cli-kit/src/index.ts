@@ -10,6 +10,7 @@ export {
 export { columns, flagLabel, helpText, programHelp, subcommandHelp } from './help';
 export { parseCli, parseProgram } from './parse';
 export { isEntryPoint, step } from './progress';
+export { type BarStream, type ProgressBar, progressBar } from './progress-bar';
 export { command, program, type RunOptions, reportOf, run } from './run';
 export type {
   Args,

@@ -32,6 +32,7 @@ export function readyBanner(
       .map(([role, name]) => `${role}=${name}`)
       .join(', ')} (keys ${c.s3.accessKeyId}/${c.s3.secretAccessKey})`,
     `  Kinesis    ${c.kinesis.endpoint}  stream ${c.kinesis.streamName}`,
+    ...(c.dynamodb ? [`  DynamoDB   ${c.dynamodb.endpoint}  table ${c.dynamodb.tables.join(', ')}`] : []),
     ...(faults?.settings
       ? [`  Faults     ${describeFaults(faults.settings, faults.crashTargets ?? [])}`]
       : []),

@@ -36,6 +36,7 @@ const START: CommandSpec = {
     'cognito-port': portFlag('cognito-local port', DEFAULT_PORTS.cognito, 'STREAMDROP_COGNITO_PORT'),
     's3-port': portFlag('s3rver port', DEFAULT_PORTS.s3, 'STREAMDROP_S3_PORT'),
     'kinesis-port': portFlag('kinesalite port', DEFAULT_PORTS.kinesis, 'STREAMDROP_KINESIS_PORT'),
+    'dynamodb-port': portFlag('dynalite port', DEFAULT_PORTS.dynamodb, 'STREAMDROP_DYNAMODB_PORT'),
     'state-dir': {
       type: 'string',
       value: 'DIR',
@@ -91,6 +92,7 @@ async function main(args: Args): Promise<undefined> {
     cognito: port('cognito-port', 'STREAMDROP_COGNITO_PORT', DEFAULT_PORTS.cognito),
     s3: port('s3-port', 'STREAMDROP_S3_PORT', DEFAULT_PORTS.s3),
     kinesis: port('kinesis-port', 'STREAMDROP_KINESIS_PORT', DEFAULT_PORTS.kinesis),
+    dynamodb: port('dynamodb-port', 'STREAMDROP_DYNAMODB_PORT', DEFAULT_PORTS.dynamodb),
   };
   const shards = integerFlag(args, 'shards', 1, { min: 1, max: 50 });
   const faults = faultSettingsFrom(faultInput(args));

@@ -10,6 +10,7 @@ import { get, token, upload } from './commands/api';
 import { failuresList, failuresRedrive, failuresShow } from './commands/failures';
 import { replayCommand } from './commands/replay';
 import { statsCommand } from './commands/stats';
+import { deleteCommand, downloadCommand, listCommand, statusCommand } from './commands/uploads';
 import { STREAMDROP_RUN } from './options';
 import { recoveryTargetFrom, type TargetFlags, targetFrom } from './targets';
 
@@ -18,6 +19,13 @@ const targetFlags = (args: Args): TargetFlags => ({
   'state-dir': stringFlag(args, 'state-dir'),
   username: stringFlag(args, 'username'),
   password: stringFlag(args, 'password'),
+});
+
+/** Who the uploads commands act as. */
+const caller = (args: Args) => ({
+  target: targetFrom(targetFlags(args)),
+  ...(stringFlag(args, 'user') !== undefined && { user: stringFlag(args, 'user') as string }),
+  access: booleanFlag(args, 'access'),
 });
 
 const USER: Flags = {
@@ -44,8 +52,9 @@ const STREAMDROP: ProgramSpec = {
     upload: {
       synopsis: ['upload <file> [--wait]', 'upload --name NAME --content TEXT [--wait]'],
       summary:
-        'upload a file (text as utf8, anything else as base64), or TEXT as NAME, as --user demo|admin ' +
-        '(with --access: its access token); --wait prints the processed object when it is ready',
+        'upload a file (up to 4 MiB inline: text as utf8, anything else as base64; larger, straight to S3 ' +
+        'in parallel parts with a progress bar), or TEXT as NAME, as --user demo|admin (with --access: its ' +
+        'access token); --wait waits for the processed object',
       flags: {
         name: { type: 'string', value: 'NAME', description: 'the file name to upload as' },
         content: { type: 'string', value: 'TEXT', description: 'the text to upload' },
@@ -62,6 +71,58 @@ const STREAMDROP: ProgramSpec = {
           access: booleanFlag(args, 'access'),
           wait: booleanFlag(args, 'wait'),
         });
+        return 0;
+      },
+    },
+    list: {
+      synopsis: 'list [--limit N] [--cursor C] [--json]',
+      summary: "the user's uploads, newest first, with their status",
+      flags: {
+        limit: { type: 'string', value: 'N', description: 'uploads per page, 1-100 (default 20)' },
+        cursor: { type: 'string', value: 'C', description: 'the page after the one that printed it' },
+        ...USER,
+        json: { type: 'boolean', description: 'print the page as JSON' },
+      },
+      run: async (args) => {
+        const limit = stringFlag(args, 'limit');
+        await listCommand(caller(args), {
+          ...(limit !== undefined && { limit: Number(limit) }),
+          ...(stringFlag(args, 'cursor') !== undefined && { cursor: stringFlag(args, 'cursor') as string }),
+          json: booleanFlag(args, 'json'),
+        });
+        return 0;
+      },
+    },
+    status: {
+      synopsis: 'status <id>',
+      summary: 'one upload: its status, the processed object and a link to download it, or why it failed',
+      flags: { ...USER },
+      positionals: { max: 1 },
+      run: async (args) => {
+        await statusCommand(caller(args), args.positionals[0]);
+        return 0;
+      },
+    },
+    download: {
+      synopsis: 'download <id> [-o FILE]',
+      summary: 'the processed object of an upload, to FILE (default: standard output)',
+      flags: {
+        output: { type: 'string', short: 'o', value: 'FILE', description: 'where to write it' },
+        ...USER,
+      },
+      positionals: { max: 1 },
+      run: async (args) => {
+        await downloadCommand(caller(args), args.positionals[0], stringFlag(args, 'output'));
+        return 0;
+      },
+    },
+    delete: {
+      synopsis: 'delete <id>',
+      summary: 'an upload, its processed object and its status',
+      flags: { ...USER },
+      positionals: { max: 1 },
+      run: async (args) => {
+        await deleteCommand(caller(args), args.positionals[0]);
         return 0;
       },
     },

@@ -13,13 +13,20 @@ export {
 } from './env';
 export {
   DAY_SECONDS,
+  DIRECT_UPLOAD,
+  DOWNLOAD_URL_TTL_SECONDS,
+  GIB,
   IDEMPOTENCY,
   INLINE_UPLOAD,
   idempotencyRecordExpiryDays,
   KINESIS_ATTEMPTS,
+  LIST_UPLOADS,
   MIB,
   PROCESSOR_CONCURRENCY,
+  PROCESSOR_SIZING,
+  partSizeFor,
   pendingUploadExpiryDays,
+  processorTimeoutSeconds,
   STREAM,
 } from './limits';
 export {
@@ -55,6 +62,7 @@ export {
   KEY_PREFIXES,
   ROUTES,
   type RouteKey,
+  SESSION_UPLOAD_TAG,
   STACK_OUTPUTS,
   STREAM_PROXY_ROUTES,
   type StackOutputName,
@@ -63,9 +71,13 @@ export {
   stackName,
   TRANSFORM_NAMES,
   type TransformName,
+  UPLOAD_ROUTES,
   UPLOAD_STATE_TAG,
+  UPLOADS_TABLE,
+  type UploadRoute,
   type UploadState,
   uploadStateTagging,
+  uploadsTableName,
 } from './names';
 export {
   VARIABLES,

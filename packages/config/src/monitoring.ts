@@ -30,6 +30,10 @@ export const METRICS = {
   uploadBytesAccepted: 'UploadBytesAccepted',
   /** Upload function: a repeated Idempotency-Key answered with its first response. */
   uploadsReplayed: 'UploadsReplayed',
+  /** Upload function: an upload session opened (201: presigned URLs handed out). */
+  uploadSessionsOpened: 'UploadSessionsOpened',
+  /** Upload function: an upload deleted with everything it left (204). */
+  uploadsDeleted: 'UploadsDeleted',
   /** Upload function: a request answered 4xx/5xx, dimension `reason`. */
   uploadsRefused: 'UploadsRefused',
   /** Processor: a record whose processed twin was written. */
@@ -60,6 +64,14 @@ export const UPLOAD_REFUSAL_REASONS = {
   /** 503: a dependency (S3, Kinesis) failed; nothing was stored. The upload-503s alarm counts these. */
   unavailable: 'unavailable',
   internalError: 'internal-error',
+  /** 404 on the uploads routes: no such upload for this caller (another user's id included). */
+  notFound: 'not-found',
+  /** 410: an upload session past its completion deadline. */
+  sessionExpired: 'session-expired',
+  /** 409 on complete: parts (or the single PUT) not uploaded yet. */
+  partsMissing: 'parts-missing',
+  /** 422 on complete: the bytes uploaded are not the size the session declared. */
+  sizeMismatch: 'size-mismatch',
   other: 'other',
 } as const;
 export type UploadRefusalReason = (typeof UPLOAD_REFUSAL_REASONS)[keyof typeof UPLOAD_REFUSAL_REASONS];

@@ -28,6 +28,12 @@ export const FUNCTION_ENV = {
   transform: 'TRANSFORM',
   /** Set by Lambda (and the local runtime), never by the stack: the function's memory in MB. */
   memorySize: 'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+  /** The DynamoDB table of upload statuses (a name, not an ARN): see UPLOADS_TABLE. */
+  uploadsTable: 'UPLOADS_TABLE',
+  /** Largest upload sent straight to S3 through presigned URLs (an upload session). */
+  maxDirectUploadBytes: 'MAX_DIRECT_UPLOAD_BYTES',
+  /** How long the presigned PUT URLs of an upload session stay valid, in seconds. */
+  uploadUrlTtlSeconds: 'UPLOAD_URL_TTL_SECONDS',
 } as const;
 export type FunctionEnvKey = keyof typeof FUNCTION_ENV;
 export type FunctionEnvName = (typeof FUNCTION_ENV)[keyof typeof FUNCTION_ENV];
@@ -59,15 +65,53 @@ export const UPLOAD_STATE_TAG = {
   pending: 'pending',
   complete: 'complete',
 } as const;
-export type UploadState = typeof UPLOAD_STATE_TAG.pending | typeof UPLOAD_STATE_TAG.complete;
+
+/**
+ * The same tag's value on bytes a client sent straight to S3 (an upload session) that were not
+ * completed yet: the presigned PUT and CreateMultipartUpload carry it. Nothing was published for
+ * such an object, so the data bucket's lifecycle rule expires it after a day
+ * (DIRECT_UPLOAD.abandonedExpiryDays); completing the session re-tags it `pending`, publishes its
+ * event, then tags it `complete`, exactly as the inline path does.
+ */
+export const SESSION_UPLOAD_TAG = { key: UPLOAD_STATE_TAG.key, value: 'uploading' } as const;
+
+export type UploadState =
+  | typeof UPLOAD_STATE_TAG.pending
+  | typeof UPLOAD_STATE_TAG.complete
+  | typeof SESSION_UPLOAD_TAG.value;
 
 /** `streamdrop-state=pending`: the `Tagging` of a PutObject (URL query form). */
 export const uploadStateTagging = (state: UploadState): string =>
   `${encodeURIComponent(UPLOAD_STATE_TAG.key)}=${encodeURIComponent(state)}`;
 
+/**
+ * The DynamoDB table of upload statuses, one item per upload: the partition key is the caller's
+ * Cognito sub, the sort key the upload id, so that every read and write names its owner and a
+ * caller can never reach another's item. The local secondary index lists a caller's uploads newest
+ * first by `createdAt` (ISO time + '#' + upload id, unique and sortable). `expiresAtEpoch` (DynamoDB
+ * TTL) is set only while an upload session awaits its bytes, so abandoned sessions disappear.
+ */
+export const UPLOADS_TABLE = {
+  partitionKey: 'userSub',
+  sortKey: 'uploadId',
+  createdIndex: 'byCreatedAt',
+  createdKey: 'createdAt',
+  ttlAttribute: 'expiresAtEpoch',
+  /** The upload's object key, and a session's open multipart upload: what the local sweep removes. */
+  objectKeyAttribute: 'key',
+  multipartUploadAttribute: 'multipartUploadId',
+} as const;
+
+/** `streamdrop-<stage>-uploads`: the table's name (the stream has the same name, in another service). */
+export const uploadsTableName = (stage: string): string => `streamdrop-${stage}-uploads`;
+
 /** The routes of the HTTP API, as API Gateway names them in `routeKey`. */
 export const ROUTES = {
   createUpload: 'POST /uploads',
+  completeUpload: 'POST /uploads/{id}/complete',
+  getUpload: 'GET /uploads/{id}',
+  listUploads: 'GET /uploads',
+  deleteUpload: 'DELETE /uploads/{id}',
   listStreams: 'GET /streams',
   describeStream: 'GET /streams/{name}',
   putRecord: 'PUT /streams/{name}/record',
@@ -83,6 +127,16 @@ export const STREAM_PROXY_ROUTES = {
   putRecords: ROUTES.putRecords,
 } as const;
 export type StreamProxyRoute = keyof typeof STREAM_PROXY_ROUTES;
+
+/** The uploads API: the routes the upload function serves (it routes by `routeKey`). */
+export const UPLOAD_ROUTES = {
+  createUpload: ROUTES.createUpload,
+  completeUpload: ROUTES.completeUpload,
+  getUpload: ROUTES.getUpload,
+  listUploads: ROUTES.listUploads,
+  deleteUpload: ROUTES.deleteUpload,
+} as const;
+export type UploadRoute = keyof typeof UPLOAD_ROUTES;
 
 /** The stack's Terraform outputs, read back by the CLI (`--outputs`) and the scripts. */
 export const STACK_OUTPUTS = {
@@ -122,11 +176,19 @@ export type FunctionId = (typeof FUNCTION_IDS)[keyof typeof FUNCTION_IDS];
  */
 export const FUNCTION_READS = {
   upload: {
-    fromStack: ['dataBucket', 'streamName', 'maxUploadBytes', 'idempotencyTtlSeconds'],
+    fromStack: [
+      'dataBucket',
+      'streamName',
+      'maxUploadBytes',
+      'idempotencyTtlSeconds',
+      'uploadsTable',
+      'maxDirectUploadBytes',
+      'uploadUrlTtlSeconds',
+    ],
     optional: ['kinesisMaxAttempts', 's3ForcePathStyle'],
   },
   processor: {
-    fromStack: ['dataBucket', 'failuresBucket', 'processorConcurrency', 'transform'],
+    fromStack: ['dataBucket', 'failuresBucket', 'processorConcurrency', 'transform', 'uploadsTable'],
     optional: ['s3ForcePathStyle', 'memorySize'],
   },
   streams: {

@@ -1,4 +1,4 @@
-import { IDEMPOTENCY, INLINE_UPLOAD, KINESIS_ATTEMPTS, PROCESSOR_CONCURRENCY } from './limits';
+import { DIRECT_UPLOAD, IDEMPOTENCY, INLINE_UPLOAD, KINESIS_ATTEMPTS, PROCESSOR_CONCURRENCY } from './limits';
 import { ALARM_DEFAULTS } from './monitoring';
 import { DEFAULT_TRANSFORM, FUNCTION_ENV, TRANSFORM_NAMES } from './names';
 
@@ -29,6 +29,8 @@ export interface Variable {
 const uploadCap = `1-${INLINE_UPLOAD.maxBytesCeiling}`;
 const ttlRange = `1-${IDEMPOTENCY.maxTtlSeconds}`;
 const transforms = Object.values(TRANSFORM_NAMES).join(', ');
+const directCap = `1-${DIRECT_UPLOAD.maxBytesCeiling}`;
+const urlTtlRange = `${DIRECT_UPLOAD.minUrlTtlSeconds}-${DIRECT_UPLOAD.maxUrlTtlSeconds}`;
 
 /** A row of one scope; the scope stays in the type, so that `VariableNameOf<'deploy'>` can be computed. */
 const row =
@@ -93,6 +95,14 @@ export const VARIABLES = {
   STREAMDROP_MAX_UPLOAD_BYTES: deploy(
     String(INLINE_UPLOAD.defaultMaxBytes),
     `largest decoded inline upload accepted, ${uploadCap} bytes`,
+  ),
+  STREAMDROP_MAX_DIRECT_UPLOAD_BYTES: deploy(
+    String(DIRECT_UPLOAD.defaultMaxBytes),
+    `largest upload sent straight to S3 (an upload session), ${directCap} bytes; larger is refused with 413`,
+  ),
+  STREAMDROP_UPLOAD_URL_TTL_SECONDS: deploy(
+    String(DIRECT_UPLOAD.defaultUrlTtlSeconds),
+    `how long the presigned PUT URLs of an upload session stay valid, ${urlTtlRange} s`,
   ),
   STREAMDROP_IDEMPOTENCY_TTL_SECONDS: deploy(
     String(IDEMPOTENCY.defaultTtlSeconds),
@@ -165,6 +175,18 @@ export const VARIABLES = {
     String(IDEMPOTENCY.defaultTtlSeconds),
     `upload function: how long an Idempotency-Key replays its first response, ${ttlRange}`,
   ),
+  [FUNCTION_ENV.uploadsTable]: fn(
+    '— (required by the session routes)',
+    'DynamoDB table of upload statuses (upload function and processor)',
+  ),
+  [FUNCTION_ENV.maxDirectUploadBytes]: fn(
+    String(DIRECT_UPLOAD.defaultMaxBytes),
+    `upload function: largest upload session, ${directCap}`,
+  ),
+  [FUNCTION_ENV.uploadUrlTtlSeconds]: fn(
+    String(DIRECT_UPLOAD.defaultUrlTtlSeconds),
+    `upload function: validity of a session's presigned PUT URLs, ${urlTtlRange}`,
+  ),
   [FUNCTION_ENV.kinesisMaxAttempts]: fn(
     `${KINESIS_ATTEMPTS.uploadDefault} (upload), ${KINESIS_ATTEMPTS.streamsDefault} (streams)`,
     `tries per Kinesis call, the first included, 1-${KINESIS_ATTEMPTS.ceiling}`,
@@ -196,6 +218,7 @@ export const VARIABLES = {
   STREAMDROP_COGNITO_PORT: local('9229', 'port of cognito-local'),
   STREAMDROP_S3_PORT: local('4568', 'port of s3rver'),
   STREAMDROP_KINESIS_PORT: local('4567', 'port of kinesalite'),
+  STREAMDROP_DYNAMODB_PORT: local('4569', 'port of dynalite'),
   STREAMDROP_STATE_DIR: local('<repo>/.streamdrop', "the local stack's state folder"),
   STREAMDROP_ROOT: local('the folder above holding pnpm-workspace.yaml', 'repository root'),
   STREAMDROP_FAULT_S3_ERROR_RATE: local('0', "share of the functions' S3 requests answered 503 or 500"),

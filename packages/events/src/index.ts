@@ -60,11 +60,15 @@ export {
   StreamSummarySchema,
 } from './stream-proxy';
 export {
+  DIRECT_UPLOAD_EVENT_VERSION,
   decodeUploadEvent,
   encodeUploadEvent,
   UPLOAD_EVENT_VERSION,
+  type UploadEvent,
   type UploadEventV1,
   UploadEventV1Schema,
+  type UploadEventV2,
+  UploadEventV2Schema,
 } from './upload-event';
 export {
   ContentTypeSchema,
@@ -86,4 +90,23 @@ export {
   type UploadResponse,
   UploadResponseSchema,
 } from './upload-response';
+export {
+  type CompleteUploadResponse,
+  CompleteUploadResponseSchema,
+  type CreateSessionRequest,
+  CreateSessionRequestSchema,
+  type CreateSessionResponse,
+  CreateSessionResponseSchema,
+  type ListUploadsResponse,
+  ListUploadsResponseSchema,
+  parseCreateSessionRequest,
+  type SessionPart,
+  SessionPartSchema,
+  Sha256HexSchema,
+  UPLOAD_STATUSES,
+  type UploadStatus,
+  type UploadStatusName,
+  UploadStatusNameSchema,
+  UploadStatusSchema,
+} from './upload-session';
 export { type ReadWebConfig, WebConfigSchema } from './web-config';

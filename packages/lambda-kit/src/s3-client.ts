@@ -6,13 +6,19 @@ export interface S3ClientOptions {
   readonly forcePathStyle: boolean;
   /** Keep-alive sockets and timeouts; the SDK's default handler when left out. */
   readonly keepAlive?: KeepAliveOptions;
+  /**
+   * A client that only presigns: checksums only where S3 requires one. With the SDK's default,
+   * a presigned PutObject or UploadPart carries the CRC32 of an empty body in its query, and S3
+   * refuses every byte sent to it (BadDigest).
+   */
+  readonly presigning?: boolean;
 }
 
 /**
  * An S3 client. Endpoints (AWS_ENDPOINT_URL_S3) come from the SDK's own environment variables,
  * so the local emulator needs no code path but path-style addressing.
  */
-export function s3Client({ forcePathStyle, keepAlive }: S3ClientOptions): S3Client {
+export function s3Client({ forcePathStyle, keepAlive, presigning = false }: S3ClientOptions): S3Client {
   return new S3Client({
     ...(keepAlive && { requestHandler: keepAliveHandler(keepAlive) }),
     forcePathStyle,
@@ -21,7 +27,7 @@ export function s3Client({ forcePathStyle, keepAlive }: S3ClientOptions): S3Clie
     cacheMiddleware: true,
     // s3rver stores streamed bodies with their aws-chunked framing unless checksums are off,
     // so the local seam turns them off; real S3 keeps the SDK's default integrity checks.
-    ...(forcePathStyle && {
+    ...((forcePathStyle || presigning) && {
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
     }),

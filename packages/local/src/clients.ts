@@ -1,5 +1,6 @@
 import { Agent } from 'node:http';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -31,4 +32,8 @@ export function localKinesisClient(endpoint: string, region: string): KinesisCli
 
 export function localCognitoClient(endpoint: string, region: string): CognitoIdentityProviderClient {
   return new CognitoIdentityProviderClient({ endpoint, region, credentials: S3RVER_CREDENTIALS });
+}
+
+export function localDynamoDbClient(endpoint: string, region: string): DynamoDBClient {
+  return new DynamoDBClient({ endpoint, region, credentials: S3RVER_CREDENTIALS });
 }

@@ -14,7 +14,7 @@ export interface RuntimeExtension {
 export interface ExtensionContext {
   model: RuntimeModel;
   /** Where the emulators listen: what the functions reach unless an extension redirects them. */
-  endpoints: { cognito: string; s3: string; kinesis: string };
+  endpoints: { cognito: string; s3: string; kinesis: string; dynamodb: string };
   stateDir: string;
   /** Shards per stream. */
   shardCount: number;

@@ -6,7 +6,13 @@
 
 export { type AlarmDefinition, type AlarmState, evaluateAlarm, readAlarms } from './alarms/alarms';
 export { type BootstrapState, bootstrap, generatePassword, type LocalUser } from './bootstrap';
-export { localCognitoClient, localKinesisClient, localS3Client, S3RVER_CREDENTIALS } from './clients';
+export {
+  localCognitoClient,
+  localDynamoDbClient,
+  localKinesisClient,
+  localS3Client,
+  S3RVER_CREDENTIALS,
+} from './clients';
 export { assertPortFree, DEFAULT_PORTS, type EmulatorPorts, freePort } from './emulators';
 export { EmulatorError, LocalError, PortInUseError, StackError } from './errors';
 export type { ExtensionContext, ExtensionHooks, RuntimeExtension } from './extensions';

@@ -19,6 +19,8 @@ export interface LocalConfig {
     buckets: Record<string, string>;
   };
   kinesis: { endpoint: string; streamName: string };
+  /** dynalite, and the tables the stack declares (the status of uploads). */
+  dynamodb?: { endpoint: string; tables: string[] };
   users: { demo: { username: string; password: string }; admin: { username: string; password: string } };
   adminGroup?: string;
   /** Where the runtime keeps its metrics and alarm states (`streamdrop stats`), and how often it rewrites them. */

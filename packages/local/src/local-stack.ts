@@ -8,7 +8,14 @@ import {
   webContentSecurityPolicy,
 } from '@streamdrop/config';
 import { bootstrap } from './bootstrap';
-import { localCognitoClient, localKinesisClient, localS3Client, S3RVER_CREDENTIALS } from './clients';
+import { applyBucketCors, createTables } from './bootstrap-uploads';
+import {
+  localCognitoClient,
+  localDynamoDbClient,
+  localKinesisClient,
+  localS3Client,
+  S3RVER_CREDENTIALS,
+} from './clients';
 import { assertPortFree, DEFAULT_PORTS, type Emulators, freePort, startEmulators } from './emulators';
 import { EmulatorError } from './errors';
 import type { ExtensionHooks, RuntimeExtension } from './extensions';
@@ -22,13 +29,18 @@ import {
   buildRuntimeModel,
   createLookup,
   LOCAL_ACCOUNT_ID,
+  originOf,
   type RuntimeModel,
   readInventory,
   type StackInventory,
 } from './stack/model';
 import { interpolate } from './stack/terraform-json';
+import { sweepExpiredSessions } from './sweep';
 import type { InvokeResult, Invoker, Log } from './types';
 import { startWebServer } from './web/server';
+
+/** How often the runtime sweeps expired upload sessions (DynamoDB's TTL and S3's lifecycle, locally). */
+export const SWEEP_INTERVAL_MS = 5 * 60 * 1000;
 
 export interface LocalStackOptions {
   stackFile?: string;
@@ -122,10 +134,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const s3 = localS3Client(endpoints.s3, region);
     const kinesis = localKinesisClient(endpoints.kinesis, region);
     const cognito = localCognitoClient(endpoints.cognito, region);
+    const dynamodb = localDynamoDbClient(endpoints.dynamodb, region);
     stoppers.push(async () => {
       s3.destroy();
       kinesis.destroy();
       cognito.destroy();
+      dynamodb.destroy();
     });
 
     const { ids, state } = await bootstrap({
@@ -139,6 +153,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       shardCount,
       log,
     });
+    await createTables(dynamodb, inventory, log);
+    await applyBucketCors(s3, inventory, originOf(webUrl));
     const model = buildRuntimeModel(tf, inventory, ids);
     const lookup = createLookup(tf, inventory, ids);
     const metrics = new Monitor({
@@ -172,7 +188,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         metrics.invoked(fn, result);
         options.onInvoke?.(fn, event, result);
       },
-      baseEnv: functionBaseEnv(functionEndpoints),
+      baseEnv: functionBaseEnv({ ...functionEndpoints, dynamodb: endpoints.dynamodb }),
     });
     stoppers.push(() => runner.close());
     const invoker = hooks.reduce<Invoker>((inner, h) => h.wrapInvoker?.(inner) ?? inner, runner);
@@ -241,6 +257,29 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     watchEmulators(emulators, () => stopped, stop, options.onFatal);
 
+    // Upload sessions never completed: swept at start and every few minutes, by the table.
+    const uploadsTable = model.functions
+      .map((fn) => fn.environment[FUNCTION_ENV.uploadsTable])
+      .find((name) => name !== undefined);
+    const dataBucket = bucketsByRole(inventory).data;
+    if (uploadsTable && dataBucket) {
+      const sweep = () =>
+        sweepExpiredSessions({
+          dynamodb,
+          s3,
+          tableName: uploadsTable,
+          bucket: dataBucket,
+          now: new Date(),
+          log,
+        }).catch((error: unknown) =>
+          log.warn(`sweeping expired upload sessions failed: ${(error as Error).message}`),
+        );
+      await sweep();
+      const timer = setInterval(() => void sweep(), SWEEP_INTERVAL_MS);
+      timer.unref();
+      stoppers.push(async () => clearInterval(timer));
+    }
+
     const config: LocalConfig = {
       webUrl: web.url,
       apiUrl: gateway.url,
@@ -260,6 +299,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         buckets: bucketsByRole(inventory),
       },
       kinesis: { endpoint: endpoints.kinesis, streamName: inventory.streams[0]?.name ?? '' },
+      dynamodb: { endpoint: endpoints.dynamodb, tables: inventory.tables.map((t) => String(t.values.name)) },
       users: state.users,
       adminGroup: inventory.adminGroup,
       ...Object.assign({}, ...hooks.map((h) => h.localConfig?.())),
@@ -290,12 +330,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 }
 
 /** What every function's environment holds before its own variables: credentials and endpoints. */
-function functionBaseEnv(endpoints: { s3: string; kinesis: string }): Record<string, string> {
+function functionBaseEnv(endpoints: {
+  s3: string;
+  kinesis: string;
+  dynamodb: string;
+}): Record<string, string> {
   return {
     AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
     AWS_ENDPOINT_URL_S3: endpoints.s3,
     AWS_ENDPOINT_URL_KINESIS: endpoints.kinesis,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
     // The functions' one local seam: s3rver serves path-style URLs only.
     [FUNCTION_ENV.s3ForcePathStyle]: 'true',
     AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',

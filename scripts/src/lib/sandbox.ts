@@ -17,6 +17,7 @@ export const EMULATED_SERVICES = [
   'cloudwatch',
   'cloudwatchlogs',
   'cognitoidp',
+  'dynamodb',
   'iam',
   'kinesis',
   'kms',

@@ -93,6 +93,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     cognito: await freePort(),
     s3: await freePort(),
     kinesis: await freePort(),
+    dynamodb: await freePort(),
   };
   const args = [...faultFlagsOf(faults), '--shards', String(options.shards), '--s3-version-log'];
   const logFile = join(stateDir, 'stack.log');

@@ -14,7 +14,7 @@ export interface StackCommand {
 export interface StackProcessOptions {
   command: StackCommand;
   stateDir: string;
-  ports: { web: number; api: number; cognito: number; s3: number; kinesis: number };
+  ports: { web: number; api: number; cognito: number; s3: number; kinesis: number; dynamodb?: number };
   /** Further `npm start` flags (faults, --s3-version-log, --shards…). */
   args: string[];
   /** Where the stack's output goes (appended across restarts). */
@@ -89,6 +89,7 @@ export async function startStackProcess(options: StackProcessOptions): Promise<S
       String(ports.s3),
       '--kinesis-port',
       String(ports.kinesis),
+      ...(ports.dynamodb === undefined ? [] : ['--dynamodb-port', String(ports.dynamodb)]),
       '--quiet',
       ...options.args,
     ],

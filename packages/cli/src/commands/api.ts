@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { UserError } from '@streamdrop/cli-kit';
-import { KEY_PREFIXES } from '@streamdrop/config';
+import { INLINE_UPLOAD, KEY_PREFIXES } from '@streamdrop/config';
 import type { Target } from '../targets';
 
 /** A JWT of the user (`demo` or `admin` locally; --username/--password on a deployed stack). */
@@ -51,6 +51,15 @@ export async function upload(
   args: { file?: string; name?: string; content?: string; user?: string; access: boolean; wait: boolean },
 ): Promise<void> {
   let body: { filename: string; content: string; encoding?: 'base64' };
+  // Above what a JSON body can carry, a file goes straight to S3 (an upload session).
+  if (args.file && statSync(args.file).size > INLINE_UPLOAD.defaultMaxBytes) {
+    const { uploadDirect } = await import('./uploads');
+    await uploadDirect(
+      { target, ...(args.user !== undefined && { user: args.user }), access: args.access },
+      { file: args.file, ...(args.name !== undefined && { name: args.name }), wait: args.wait },
+    );
+    return;
+  }
   if (args.file) {
     const bytes = readFileSync(args.file);
     body = looksLikeText(bytes)

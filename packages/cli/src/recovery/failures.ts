@@ -13,7 +13,7 @@ import {
   PROCESSOR_FAILURES_PREFIX,
   parseKinesisInvocationPayload,
   parseKinesisOnFailureRecord,
-  type UploadEventV1,
+  type UploadEvent,
   ValidationError,
 } from '@streamdrop/events';
 
@@ -33,7 +33,7 @@ export interface FailedRecord {
   shardId?: string;
   sequenceNumber?: string;
   /** The upload event, when the data is one. */
-  event?: UploadEventV1;
+  event?: UploadEvent;
   /** Why the data is not an upload event, when it is not. */
   problem?: string;
 }

@@ -11,7 +11,7 @@ import type {
   KinesisStreamRecord,
 } from 'aws-lambda';
 import { uploadKey } from '../keys';
-import type { UploadEventV1 } from '../upload-event';
+import type { UploadEventV1, UploadEventV2 } from '../upload-event';
 
 export const TEST_REGION = 'us-east-1';
 export const TEST_ACCOUNT = '123456789012';
@@ -30,6 +30,10 @@ export interface HttpEventOptions {
   claims?: Record<string, string | number | boolean | string[]> | null;
   requestId?: string;
   pathParameters?: Record<string, string>;
+  /** The route's key (`GET /uploads/{id}`); by default `<method> <path>`, right for routes without parameters. */
+  routeKey?: string;
+  /** The query string, as the client sent it (`limit=2&cursor=…`). */
+  rawQueryString?: string;
 }
 
 /** An HTTP API (payload format 2.0) event with a JWT authorizer context, as API Gateway builds it. */
@@ -42,11 +46,15 @@ export function makeHttpApiEvent(options: HttpEventOptions = {}): APIGatewayProx
       : JSON.stringify(options.body);
   const requestId = options.requestId ?? 'Ab1Cd2Ef3Gh4=';
   const claims = options.claims === undefined ? { sub: TEST_USER_SUB, token_use: 'id' } : options.claims;
+  const routeKey = options.routeKey ?? `${method} ${path}`;
+  const rawQueryString = options.rawQueryString ?? '';
+  const query = [...new URLSearchParams(rawQueryString)];
   const event = {
     version: '2.0',
-    routeKey: `${method} ${path}`,
+    routeKey,
     rawPath: path,
-    rawQueryString: '',
+    rawQueryString,
+    ...(query.length > 0 ? { queryStringParameters: Object.fromEntries(query) } : {}),
     headers: { 'content-type': 'application/json', host: 'api.example.test', ...options.headers },
     requestContext: {
       accountId: TEST_ACCOUNT,
@@ -55,7 +63,7 @@ export function makeHttpApiEvent(options: HttpEventOptions = {}): APIGatewayProx
       domainPrefix: 'api',
       http: { method, path, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'jest' },
       requestId,
-      routeKey: `${method} ${path}`,
+      routeKey,
       stage: '$default',
       time: '21/Nov/2026:10:00:00 +0000',
       timeEpoch: 1_795_000_000_000,
@@ -104,6 +112,30 @@ export function makeUploadEvent(
     size: Buffer.byteLength(content),
     contentType: 'text/plain; charset=utf-8',
     sha256: createHash('sha256').update(content).digest('hex'),
+    uploadedAt: '2026-11-21T10:00:00.000Z',
+    requestId: 'Ab1Cd2Ef3Gh4=',
+    userSub,
+    ...rest,
+  };
+}
+
+/** A valid upload event v2 (a direct upload) for the given content; `sha256` only when `declared`. */
+export function makeDirectUploadEvent(
+  overrides: Partial<UploadEventV2> & { content?: string | Uint8Array; declared?: boolean } = {},
+): UploadEventV2 {
+  const { content = 'hello kinesis', declared = true, ...rest } = overrides;
+  const userSub = rest.userSub ?? TEST_USER_SUB;
+  const uploadId = rest.uploadId ?? TEST_UPLOAD_ID;
+  const bytes = typeof content === 'string' ? Buffer.from(content) : Buffer.from(content);
+  return {
+    version: 2,
+    origin: 'direct',
+    uploadId,
+    bucket: TEST_BUCKET,
+    key: uploadKey({ userSub, uploadId, filename: 'demo.txt' }),
+    size: bytes.length,
+    contentType: 'text/plain; charset=utf-8',
+    ...(declared ? { sha256: createHash('sha256').update(bytes).digest('hex') } : {}),
     uploadedAt: '2026-11-21T10:00:00.000Z',
     requestId: 'Ab1Cd2Ef3Gh4=',
     userSub,

@@ -11,6 +11,7 @@ export interface EmulatorPorts {
   cognito: number;
   s3: number;
   kinesis: number;
+  dynamodb: number;
 }
 
 /** The web client owns 3000, the stack's default callback (http://localhost:3000/); the API is beside it. */
@@ -20,24 +21,27 @@ export const DEFAULT_PORTS: EmulatorPorts & { api: number; web: number } = {
   cognito: 9229,
   s3: 4568,
   kinesis: 4567,
+  dynamodb: 4569,
 };
 
 export interface Emulators {
   cognito: ChildHandle;
   s3: ChildHandle;
   kinesis: ChildHandle;
-  endpoints: { cognito: string; s3: string; kinesis: string };
+  dynamodb: ChildHandle;
+  endpoints: { cognito: string; s3: string; kinesis: string; dynamodb: string };
   all: ChildHandle[];
   stop(): Promise<void>;
 }
 
-/** Starts cognito-local, s3rver and kinesalite as child processes bound to 127.0.0.1, state in `stateDir`. */
+/** Starts cognito-local, s3rver, kinesalite and dynalite as child processes bound to 127.0.0.1, state in `stateDir`. */
 export async function startEmulators(stateDir: string, ports: EmulatorPorts, log: Log): Promise<Emulators> {
   const pkg = localPackageDir();
   const dirs = {
     cognito: join(stateDir, 'cognito'),
     s3: join(stateDir, 's3'),
     kinesis: join(stateDir, 'kinesis'),
+    dynamodb: join(stateDir, 'dynamodb'),
   };
   for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
   repairS3rverStore(dirs.s3, log);
@@ -74,6 +78,15 @@ export async function startEmulators(stateDir: string, ports: EmulatorPorts, log
         port: ports.kinesis,
         readiness: 'ipc' as const,
       },
+      {
+        name: 'dynalite (DynamoDB)',
+        command: node,
+        args: [join(pkg, 'src', 'emulators', 'dynalite-child.mjs')],
+        cwd: pkg,
+        env: { ...baseEnv, DYNALITE_PORT: String(ports.dynamodb), DYNALITE_DIR: dirs.dynamodb },
+        port: ports.dynamodb,
+        readiness: 'ipc' as const,
+      },
     ];
     // Sequential start keeps error messages about one emulator at a time; each takes < 1 s.
     for (const spec of specs) started.push(await startChild(spec, log));
@@ -81,15 +94,17 @@ export async function startEmulators(stateDir: string, ports: EmulatorPorts, log
     await Promise.all(started.map((c) => c.stop()));
     throw error;
   }
-  const [cognito, s3, kinesis] = started as [ChildHandle, ChildHandle, ChildHandle];
+  const [cognito, s3, kinesis, dynamodb] = started as [ChildHandle, ChildHandle, ChildHandle, ChildHandle];
   return {
     cognito,
     s3,
     kinesis,
+    dynamodb,
     endpoints: {
       cognito: `http://127.0.0.1:${ports.cognito}`,
       s3: `http://127.0.0.1:${ports.s3}`,
       kinesis: `http://127.0.0.1:${ports.kinesis}`,
+      dynamodb: `http://127.0.0.1:${ports.dynamodb}`,
     },
     all: started,
     stop: async () => {

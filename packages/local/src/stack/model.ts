@@ -33,6 +33,10 @@ export interface StackInventory {
   /** Every bucket with its local name and, when an output names it (`<role>_bucket`), its role. */
   buckets: Array<{ address: string; name: string; role?: string }>;
   streams: Array<{ address: string; name: string }>;
+  /** Every DynamoDB table, as the stack declares it (bootstrap creates each in dynalite). */
+  tables: TerraformResource[];
+  /** Every bucket CORS configuration, by the address of its bucket. */
+  bucketCors: Array<{ bucketAddress: string; rules: Record<string, unknown>[] }>;
   /** The administrators' group: the `admin_group` output (a literal or a group reference), else the first group. */
   adminGroup?: string;
   outputs: Record<string, unknown>;
@@ -122,6 +126,14 @@ export function readInventory(file: string): { tf: TerraformJson; inventory: Sta
       address: s.address,
       name: prop.str(s, 'name'),
     })),
+    tables: resources(tf, 'aws_dynamodb_table'),
+    bucketCors: resources(tf, 'aws_s3_bucket_cors_configuration').flatMap((c) => {
+      const bucket = referencedAddress(c.values.bucket)?.address;
+      const rules = c.values.cors_rule;
+      return bucket?.startsWith('aws_s3_bucket.') && Array.isArray(rules)
+        ? [{ bucketAddress: bucket, rules: rules as Record<string, unknown>[] }]
+        : [];
+    }),
     outputs,
   };
   return { tf, inventory };
@@ -150,6 +162,12 @@ export function createLookup(tf: TerraformJson, inventory: StackInventory, ids: 
         const arn = `arn:aws:kinesis:${region}:${LOCAL_ACCOUNT_ID}:stream/${stream}`;
         if (attribute === 'name') return stream;
         if (attribute === 'arn' || attribute === 'id') return arn;
+        return undefined;
+      }
+      case 'aws_dynamodb_table': {
+        const table = prop.str(r, 'name');
+        if (attribute === 'name' || attribute === 'id') return table;
+        if (attribute === 'arn') return `arn:aws:dynamodb:${region}:${LOCAL_ACCOUNT_ID}:table/${table}`;
         return undefined;
       }
       case 'aws_cognito_user_pool':

@@ -19,7 +19,7 @@ export interface TestStack {
   stack: LocalStack;
   invocations: Invocation[];
   stateDir: string;
-  ports: { web: number; api: number; cognito: number; s3: number; kinesis: number };
+  ports: { web: number; api: number; cognito: number; s3: number; kinesis: number; dynamodb?: number };
 }
 
 /** A local stack on free ports in a fresh state folder, quiet, recording every invocation. */
@@ -36,13 +36,14 @@ export async function startTestStack(options: {
   onFunctionLog?: (functionName: string, line: string) => void;
 }): Promise<TestStack> {
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'streamdrop-state-'));
-  const ports = options.ports ?? {
+  const given = options.ports ?? {
     web: await freePort(),
     api: await freePort(),
     cognito: await freePort(),
     s3: await freePort(),
     kinesis: await freePort(),
   };
+  const ports = { ...given, dynamodb: given.dynamodb ?? (await freePort()) };
   const invocations: Invocation[] = [];
   const stack = await startLocalStack({
     stackFile: options.stackFile,

@@ -216,10 +216,9 @@ describe('isolation between users on the local stack', () => {
       await expectNothingStoredOrPublished(s, before);
     });
 
+    // The uploads API's own routes (GET /uploads, GET and DELETE /uploads/{id}) are served, and
+    // answer Alice about her uploads only: see the test after this one.
     it.each([
-      ['GET', '/uploads'],
-      ['GET', '/uploads/BOBKEY'],
-      ['DELETE', '/uploads/BOBKEY'],
       ['PUT', '/uploads'],
       ['PUT', '/uploads/BOBKEY'],
       ['GET', '/processed/BOBKEY'],
@@ -245,6 +244,43 @@ describe('isolation between users on the local stack', () => {
         expect(res.json()).toEqual({ message: 'Not Found' });
         expect(s.apiInvocations()).toBe(before.apiInvocations);
         await expectNothingStoredOrPublished(s, before);
+      },
+    );
+
+    it.each([
+      ['GET', '/uploads/BOBKEY'],
+      ['DELETE', '/uploads/BOBKEY'],
+      ['GET', '/uploads/BOBID'],
+      ['DELETE', '/uploads/BOBID'],
+      ['POST', '/uploads/BOBID/complete'],
+    ])(
+      "reach Bob's upload through the uploads routes (%s %s): 404, nothing changed",
+      async (method, template) => {
+        await settle();
+        const before = await snapshot(s);
+        const bobKey =
+          (await s.objects())
+            .find((o) => o.includes(`uploads/${bobSub}/`))
+            ?.split('/')
+            .slice(1)
+            .join('/') ?? '';
+        const bobId = bobKey.split('/')[2] ?? '';
+        expect(bobId).not.toBe('');
+        const res = await send({
+          method,
+          path: template.replace('BOBKEY', encodeURIComponent(bobKey)).replace('BOBID', bobId),
+          headers: { authorization: `Bearer ${alice.id}` },
+        });
+        expect(res.status).toBe(404);
+        expect((res.json() as { message: string }).message).toMatch(/^upload .* not found$/);
+        await expectNothingStoredOrPublished(s, before);
+        const listed = await send({
+          method: 'GET',
+          path: '/uploads?limit=100',
+          headers: { authorization: `Bearer ${alice.id}` },
+        });
+        expect(listed.status).toBe(200);
+        expect(JSON.stringify(listed.json())).not.toContain(bobId);
       },
     );
 
