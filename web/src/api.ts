@@ -1,19 +1,21 @@
 import {
+  type CompleteUploadResponse,
+  CompleteUploadResponseSchema,
+  type CreateSessionRequest,
+  type CreateSessionResponse,
+  CreateSessionResponseSchema,
   type DescribeStreamResponse,
   DescribeStreamResponseSchema,
   ErrorResponseSchema,
   type ListStreamsResponse,
   ListStreamsResponseSchema,
+  type ListUploadsResponse,
+  ListUploadsResponseSchema,
   type PutRecordResponse,
   PutRecordResponseSchema,
+  type UploadStatus,
+  UploadStatusSchema,
 } from '@streamdrop/events';
-import type {
-  CompleteUploadResponse,
-  CreateSessionRequest,
-  CreateSessionResponse,
-  ListUploadsResponse,
-  UploadStatus,
-} from './contract';
 
 /** A refused or failed API call, with the message to show (the API's own for a 4xx). */
 export class ApiError extends Error {
@@ -49,20 +51,25 @@ export class Api {
   ) {}
 
   createSession(request: CreateSessionRequest): Promise<CreateSessionResponse> {
-    return this.call('POST', '/uploads', request, jsonOf<CreateSessionResponse>());
+    return this.call('POST', '/uploads', request, CreateSessionResponseSchema);
   }
 
   complete(uploadId: string): Promise<CompleteUploadResponse> {
-    return this.call('POST', `/uploads/${encodeURIComponent(uploadId)}/complete`, undefined, jsonOf());
+    return this.call(
+      'POST',
+      `/uploads/${encodeURIComponent(uploadId)}/complete`,
+      undefined,
+      CompleteUploadResponseSchema,
+    );
   }
 
   upload(uploadId: string): Promise<UploadStatus> {
-    return this.call('GET', `/uploads/${encodeURIComponent(uploadId)}`, undefined, jsonOf());
+    return this.call('GET', `/uploads/${encodeURIComponent(uploadId)}`, undefined, UploadStatusSchema);
   }
 
   uploads(cursor?: string): Promise<ListUploadsResponse> {
     const query = cursor ? `?cursor=${encodeURIComponent(cursor)}` : '';
-    return this.call('GET', `/uploads${query}`, undefined, jsonOf());
+    return this.call('GET', `/uploads${query}`, undefined, ListUploadsResponseSchema);
   }
 
   async deleteUpload(uploadId: string): Promise<void> {
@@ -137,12 +144,4 @@ async function apiError(response: Response): Promise<ApiError> {
     `The service failed (${response.status}). Try again in a moment.${requestId ? ` (request ${requestId})` : ''}`,
     requestId,
   );
-}
-
-/** Until the upload routes' schemas are shared (issue 12 lands them in @streamdrop/events): objects only. */
-function jsonOf<T>(): Reader<T> {
-  return {
-    safeParse: (value) =>
-      typeof value === 'object' && value !== null ? { success: true, data: value as T } : { success: false },
-  };
 }

@@ -1,6 +1,6 @@
+import type { UploadStatus, UploadStatusName } from '@streamdrop/events';
 import type { Api } from '../api';
 import { ApiError } from '../api';
-import type { UploadStatus, UploadStatusName } from '../contract';
 import { uploadThroughSession } from '../upload/session-upload';
 import { CancelledError, PartError, type PutPart } from '../upload/transport';
 import { announce, formatBytes, formatTime, h, replace } from './dom';

@@ -1,4 +1,4 @@
-import type { CompleteUploadResponse, CreateSessionResponse, SessionPart } from '../contract';
+import type { CompleteUploadResponse, CreateSessionResponse, SessionPart } from '@streamdrop/events';
 import { CancelledError, PartError, type PutPart } from './transport';
 
 /** What an upload needs of the API (the Api class, or a fake in the tests). */

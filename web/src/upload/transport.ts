@@ -1,4 +1,4 @@
-import type { SessionPart } from '../contract';
+import type { SessionPart } from '@streamdrop/events';
 
 /** A part's PUT that did not succeed. `transient`: the same request may succeed if sent again. */
 export class PartError extends Error {
