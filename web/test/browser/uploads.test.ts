@@ -136,6 +136,29 @@ describe('uploading', () => {
     expect((await download('two.txt')).toString('utf8')).toBe('TWO');
   });
 
+  it('sends a part again when storage answers 503 once, and the upload completes', async () => {
+    let refused = 0;
+    await page.route(`${t.stack.config.s3.endpoint}/**`, async (route) => {
+      if (route.request().method() !== 'PUT' || refused > 0) return route.continue();
+      refused++;
+      return route.fulfill({
+        status: 503,
+        headers: { 'access-control-allow-origin': new URL(t.stack.config.webUrl).origin },
+        body: '<Error><Code>SlowDown</Code></Error>',
+      });
+    });
+    await page.getByLabel('Choose files to upload').setInputFiles({
+      name: 'flaky.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('once more'),
+    });
+    await statusOf('flaky.txt', 'processed');
+    expect(refused).toBe(1);
+    expect((await download('flaky.txt')).toString('utf8')).toBe('ONCE MORE');
+    // That 503 was the test's own.
+    problems.splice(0, problems.length, ...problems.filter((p) => !p.startsWith('503 PUT')));
+  });
+
   it('shows why a file failed processing', async () => {
     // The file is declared with another SHA-256 than its own, as a corrupted upload would be:
     // a multipart upload's checksum is the processor's to verify, and it writes a failure record.
