@@ -78,6 +78,8 @@ export class SecureBucket extends Construct {
   readonly bucket: S3Bucket;
   readonly publicAccessBlock: S3BucketPublicAccessBlock;
   readonly policy: S3BucketPolicy;
+  /** Objects the stack itself writes depend on it, so that each has a version of its own. */
+  readonly versioning: S3BucketVersioning;
 
   constructor(scope: Construct, id: string, options: SecureBucketOptions) {
     super(scope, id);
@@ -110,6 +112,7 @@ export class SecureBucket extends Construct {
       bucket,
       versioningConfiguration: { status: 'Enabled' },
     });
+    this.versioning = versioning;
 
     new S3BucketLifecycleConfiguration(this, 'lifecycle', {
       bucket,

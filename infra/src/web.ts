@@ -201,6 +201,9 @@ export class Web extends Construct {
     const bucket = this.bucket.bucket.id;
     // What the plan role may read back (deploy/iam/plan-role-policy.json): these objects and no others.
     const tags = { [WEB_OBJECT_TAG.key]: WEB_OBJECT_TAG.value };
+    // Written once versioning is on: every object then has a version id of its own (never "null"),
+    // which destroy removes version by version.
+    const dependsOn = [this.bucket.versioning];
     const site = new TerraformAsset(this, 'site', { path: dir, type: AssetType.DIRECTORY });
     for (const file of filesOf(dir)) {
       if (file === WEB_INDEX_FILE || file === WEB_CONFIG_FILE) continue;
@@ -214,6 +217,7 @@ export class Web extends Construct {
         contentType: webContentType(file),
         cacheControl: webCacheControl(file),
         tags,
+        dependsOn,
       });
     }
     const meta = webContentSecurityPolicy(
@@ -227,6 +231,7 @@ export class Web extends Construct {
       contentType: webContentType(WEB_INDEX_FILE),
       cacheControl: webCacheControl(WEB_INDEX_FILE),
       tags,
+      dependsOn,
     });
     new S3Object(this, 'config', {
       bucket,
@@ -235,6 +240,7 @@ export class Web extends Construct {
       contentType: webContentType(WEB_CONFIG_FILE),
       cacheControl: webCacheControl(WEB_CONFIG_FILE),
       tags,
+      dependsOn,
     });
   }
 }
