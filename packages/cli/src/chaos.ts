@@ -6,6 +6,7 @@ import {
   type CommandSpec,
   command,
   integerFlag,
+  pathFlag,
   stringFlag,
   UserError,
 } from '@streamdrop/cli-kit';
@@ -113,7 +114,7 @@ async function main(args: Args): Promise<number> {
     kills,
     settleTimeoutMs: integerFlag(args, 'settle-timeout', 180, { min: 5, max: 3_600 }) * 1000,
     shards: integerFlag(args, 'shards', 1, { min: 1, max: 50 }),
-    stateDir: stringFlag(args, 'state-dir'),
+    stateDir: pathFlag(args, 'state-dir'),
     stack: { entry: startEntry(), cwd: cliPackageDir() },
     failures: (target: Parameters<typeof failuresByUpload>[0]) => ({
       failedUploads: () => failuresByUpload(target),
@@ -125,7 +126,7 @@ async function main(args: Args): Promise<number> {
   );
   const result = await runChaos(options);
   const commandLine = `pnpm chaos ${process.argv.slice(2).join(' ')}`.trim();
-  const out = stringFlag(args, 'out');
+  const out = pathFlag(args, 'out');
   if (out) writeFileSync(out, `${JSON.stringify({ command: commandLine, ...result }, null, 2)}\n`);
   process.stderr.write(summary(result));
   process.stdout.write(

@@ -7,6 +7,7 @@ import {
   command,
   integerFlag,
   parseInteger,
+  pathFlag,
   stringFlag,
 } from '@streamdrop/cli-kit';
 import { envReader, type VariableName } from '@streamdrop/config';
@@ -90,7 +91,8 @@ async function main(args: Args): Promise<undefined> {
   const faults = faultSettingsFrom(faultInput(args));
   const s3VersionLog = booleanFlag(args, 's3-version-log') || env.bool('STREAMDROP_S3_VERSION_LOG');
   const injecting = anyFault(faults);
-  const stateDir = stringFlag(args, 'state-dir') ?? defaultStateDir();
+  // Resolved once, against the folder `npm start` was typed in; everything below gets it absolute.
+  const stateDir = pathFlag(args, 'state-dir', 'STREAMDROP_STATE_DIR') ?? defaultStateDir();
   const log = consoleLog();
   const stack = await startLocalStack({
     stateDir,

@@ -1,5 +1,5 @@
 import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { FUNCTION_ENV } from '@streamdrop/config';
 import { bootstrap } from './bootstrap';
 import { localCognitoClient, localKinesisClient, localS3Client, S3RVER_CREDENTIALS } from './clients';
@@ -64,7 +64,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const { log } = options;
   const stage = options.stage ?? defaultStage();
   const stackFile = options.stackFile ?? defaultStackFile(undefined, stage);
-  const stateDir = options.stateDir ?? defaultStateDir();
+  // Resolved once, here: the emulators run in folders of their own, where a relative path would
+  // name another folder.
+  const stateDir = resolve(options.stateDir ?? defaultStateDir());
   const ports = { ...DEFAULT_PORTS, ...options.ports };
   const shardCount = options.shardCount ?? 1;
   const { tf, inventory } = readInventory(stackFile);

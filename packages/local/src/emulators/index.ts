@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { localPackageDir } from '../paths';
 import type { Log } from '../types';
 import { repairS3rverStore } from './s3rver-repair';
@@ -29,13 +29,18 @@ export interface Emulators {
   stop(): Promise<void>;
 }
 
-/** Starts cognito-local, s3rver and kinesalite as child processes bound to 127.0.0.1, state in `stateDir`. */
+/**
+ * Starts cognito-local, s3rver and kinesalite as child processes bound to 127.0.0.1, state in
+ * `stateDir`. Each runs in its own data folder and is given absolute paths: s3rver and kinesalite
+ * resolve a relative one against their working folder, which split the state in two.
+ */
 export async function startEmulators(stateDir: string, ports: EmulatorPorts, log: Log): Promise<Emulators> {
   const pkg = localPackageDir();
+  const root = resolve(stateDir);
   const dirs = {
-    cognito: join(stateDir, 'cognito'),
-    s3: join(stateDir, 's3'),
-    kinesis: join(stateDir, 'kinesis'),
+    cognito: join(root, 'cognito'),
+    s3: join(root, 's3'),
+    kinesis: join(root, 'kinesis'),
   };
   for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
   repairS3rverStore(dirs.s3, log);
@@ -58,7 +63,7 @@ export async function startEmulators(stateDir: string, ports: EmulatorPorts, log
         name: 's3rver (S3)',
         command: node,
         args: [join(pkg, 'src', 'emulators', 's3rver-child.mjs')],
-        cwd: pkg,
+        cwd: dirs.s3,
         env: { ...baseEnv, S3RVER_PORT: String(ports.s3), S3RVER_DIR: dirs.s3 },
         port: ports.s3,
         readiness: 'ipc' as const,
@@ -67,7 +72,7 @@ export async function startEmulators(stateDir: string, ports: EmulatorPorts, log
         name: 'kinesalite (Kinesis)',
         command: node,
         args: [join(pkg, 'src', 'emulators', 'kinesalite-child.mjs')],
-        cwd: pkg,
+        cwd: dirs.kinesis,
         env: { ...baseEnv, KINESALITE_PORT: String(ports.kinesis), KINESALITE_DIR: dirs.kinesis },
         port: ports.kinesis,
         readiness: 'ipc' as const,
