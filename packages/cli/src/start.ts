@@ -135,6 +135,13 @@ async function main(args: Args): Promise<undefined> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // A wrapper that started this process (tsx under `npm start`, pnpm chaos) may be SIGKILLed,
+  // which no signal handler here sees: once this process has been handed to another parent,
+  // nobody is left to stop it, so it stops itself.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) shutdown(`the process that started this stack (pid ${parent}) is gone`);
+  }, 500).unref();
   return undefined;
 }
 

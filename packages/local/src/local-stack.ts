@@ -3,7 +3,8 @@ import { join, resolve } from 'node:path';
 import { FUNCTION_ENV } from '@streamdrop/config';
 import { bootstrap } from './bootstrap';
 import { localCognitoClient, localKinesisClient, localS3Client, S3RVER_CREDENTIALS } from './clients';
-import { assertPortFree, DEFAULT_PORTS, type Emulators, startEmulators } from './emulators';
+import { assertPortsFree, DEFAULT_PORTS, type Emulators, startEmulators } from './emulators';
+import { describeExit, RETRY_ADVICE } from './emulators/supervisor';
 import { EmulatorError } from './errors';
 import type { ExtensionHooks, RuntimeExtension } from './extensions';
 import { createFunctionRunner, type FunctionRunner } from './functions/runner';
@@ -18,6 +19,7 @@ import {
   readInventory,
   type StackInventory,
 } from './stack/model';
+import { explainStartFailure } from './start-failure';
 import type { InvokeResult, Invoker, Log } from './types';
 
 export interface LocalStackOptions {
@@ -76,8 +78,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     log.info(`reset: removed ${stateDir}`);
   }
   mkdirSync(stateDir, { recursive: true });
-  // Fail on a taken gateway port before starting anything else.
-  await assertPortFree('HTTP API gateway', ports.api);
+  // Fail on a taken port before starting anything, naming the option that moves it.
+  await assertPortsFree(ports);
 
   const stoppers: Array<() => Promise<void>> = [];
   let stopped = false;
@@ -94,9 +96,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
   };
 
+  let emulators: Emulators | undefined;
   try {
-    const emulators: Emulators = await startEmulators(stateDir, ports, log);
-    stoppers.push(() => emulators.stop());
+    emulators = await startEmulators(stateDir, ports, log);
+    const started = emulators;
+    stoppers.push(() => started.stop());
     const { endpoints } = emulators;
     const region = inventory.region;
     const s3 = localS3Client(endpoints.s3, region);
@@ -139,6 +143,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       baseEnv: functionBaseEnv(functionEndpoints),
     });
     stoppers.push(() => runner.close());
+    // One environment of every function must start before anything may call it, and before the
+    // stack says it is ready: a function that cannot initialise (its bundle cannot be unpacked,
+    // the disk is full, its init code throws) fails the start with one line saying why.
+    await runner.warm();
     const invoker = hooks.reduce<Invoker>((inner, h) => h.wrapInvoker?.(inner) ?? inner, runner);
 
     const gateway = await startGateway({
@@ -158,7 +166,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await Promise.all(pollers.map((p) => p.stop()));
     });
 
-    watchEmulators(emulators, () => stopped, stop, options.onFatal);
+    watchEmulators(emulators, () => stopped, stop, log, options.onFatal);
 
     const config: LocalConfig = {
       apiUrl: gateway.url,
@@ -185,8 +193,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       startedAt: new Date().toISOString(),
     };
     writeLocalConfig(stateDir, config);
-    // In the background: the banner does not wait, the first request usually finds a warm function.
-    void runner.warm();
     return {
       config,
       model,
@@ -199,8 +205,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stop,
     };
   } catch (error) {
+    // Before stopping them: whether an emulator died is what explains the error.
+    const explained = await explainStartFailure(error, emulators);
     await stop();
-    throw error;
+    throw explained;
   }
 }
 
@@ -233,20 +241,21 @@ function bucketsByRole(inventory: StackInventory): Record<string, string> {
   return buckets;
 }
 
-/** An emulator that dies while the stack runs takes the stack down, with a message saying what to do. */
+/** An emulator that dies while the stack runs takes the stack down, with one line saying what to do. */
 function watchEmulators(
   emulators: Emulators,
   stopped: () => boolean,
   stop: () => Promise<void>,
+  log: Log,
   onFatal: ((error: Error) => void) | undefined,
 ): void {
   for (const child of emulators.all) {
     void child.exited.then(({ code, signal }) => {
       if (stopped()) return;
+      // Its own last words go to the log, before the one line.
+      for (const line of child.stderrTail().split('\n').filter(Boolean)) log.warn(`${child.name}: ${line}`);
       const error = new EmulatorError(
-        `${child.name} stopped unexpectedly (${signal ?? `exit code ${code}`}); the local stack has shut down. ` +
-          `Run \`npm start\` again; if it keeps happening, \`npm start -- --reset\` starts from empty state.` +
-          (child.stderrTail() ? `\n--- its last output ---\n${child.stderrTail()}` : ''),
+        `${child.name} stopped unexpectedly (${describeExit(code, signal)}); the local stack has shut down. ${RETRY_ADVICE}`,
       );
       void stop().then(() => onFatal?.(error));
     });

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { localPackageDir } from '../paths';
 import type { Log } from '../types';
 import { repairS3rverStore } from './s3rver-repair';
-import { type ChildHandle, startChild } from './supervisor';
+import { assertPortFree, type ChildHandle, startChild } from './supervisor';
 
 export { assertPortFree, type ChildHandle, freePort } from './supervisor';
 
@@ -19,6 +19,29 @@ export const DEFAULT_PORTS: EmulatorPorts & { api: number } = {
   s3: 4568,
   kinesis: 4567,
 };
+
+/** Each port's service, as messages name it. */
+export const PORT_SERVICES: Record<keyof typeof DEFAULT_PORTS, string> = {
+  api: 'HTTP API gateway',
+  cognito: 'cognito-local (Cognito)',
+  s3: 's3rver (S3)',
+  kinesis: 'kinesalite (Kinesis)',
+};
+
+/** The `npm start` option that sets each port, for the message when one is taken. */
+export const PORT_FLAGS: Record<keyof typeof DEFAULT_PORTS, string> = {
+  api: '--port',
+  cognito: '--cognito-port',
+  s3: '--s3-port',
+  kinesis: '--kinesis-port',
+};
+
+/** Fails with a PortInUseError naming the service and its option when any of the ports is taken. */
+export async function assertPortsFree(ports: typeof DEFAULT_PORTS): Promise<void> {
+  for (const which of ['api', 'cognito', 's3', 'kinesis'] as const) {
+    await assertPortFree(PORT_SERVICES[which], ports[which], PORT_FLAGS[which]);
+  }
+}
 
 export interface Emulators {
   cognito: ChildHandle;
@@ -45,33 +68,38 @@ export async function startEmulators(stateDir: string, ports: EmulatorPorts, log
   for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
   repairS3rverStore(dirs.s3, log);
   const node = process.execPath;
+  // Every child dies with this process, even when it is SIGKILLed (watchdog.cjs).
+  const watchdog = join(pkg, 'src', 'emulators', 'watchdog.cjs');
   // Children must not inherit our AWS settings or a debugger flag.
   const baseEnv = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production' };
   const started: ChildHandle[] = [];
   try {
     const specs = [
       {
-        name: 'cognito-local (Cognito)',
+        name: PORT_SERVICES.cognito,
+        portFlag: PORT_FLAGS.cognito,
         command: node,
-        args: [join(pkg, 'node_modules', 'cognito-local', 'lib', 'bin', 'start.js')],
+        args: ['--require', watchdog, join(pkg, 'node_modules', 'cognito-local', 'lib', 'bin', 'start.js')],
         cwd: dirs.cognito,
         env: { ...baseEnv, HOST: '127.0.0.1', PORT: String(ports.cognito) },
         port: ports.cognito,
         readiness: { url: `http://127.0.0.1:${ports.cognito}/health` },
       },
       {
-        name: 's3rver (S3)',
+        name: PORT_SERVICES.s3,
+        portFlag: PORT_FLAGS.s3,
         command: node,
-        args: [join(pkg, 'src', 'emulators', 's3rver-child.mjs')],
+        args: ['--require', watchdog, join(pkg, 'src', 'emulators', 's3rver-child.mjs')],
         cwd: dirs.s3,
         env: { ...baseEnv, S3RVER_PORT: String(ports.s3), S3RVER_DIR: dirs.s3 },
         port: ports.s3,
         readiness: 'ipc' as const,
       },
       {
-        name: 'kinesalite (Kinesis)',
+        name: PORT_SERVICES.kinesis,
+        portFlag: PORT_FLAGS.kinesis,
         command: node,
-        args: [join(pkg, 'src', 'emulators', 'kinesalite-child.mjs')],
+        args: ['--require', watchdog, join(pkg, 'src', 'emulators', 'kinesalite-child.mjs')],
         cwd: dirs.kinesis,
         env: { ...baseEnv, KINESALITE_PORT: String(ports.kinesis), KINESALITE_DIR: dirs.kinesis },
         port: ports.kinesis,
