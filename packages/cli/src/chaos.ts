@@ -5,6 +5,7 @@ import {
   booleanFlag,
   type CommandSpec,
   command,
+  escapeControls,
   integerFlag,
   pathFlag,
   stringFlag,
@@ -106,7 +107,7 @@ async function main(args: Args): Promise<number> {
       : booleanFlag(args, 'kill')
         ? 1
         : 0;
-  const log = (line: string) => process.stderr.write(`chaos ▸ ${line}\n`);
+  const log = (line: string) => process.stderr.write(`chaos ▸ ${escapeControls(line)}\n`);
   const options = {
     uploads: integerFlag(args, 'uploads', 200, { min: 1, max: 100_000 }),
     concurrency: integerFlag(args, 'concurrency', 8, { min: 1, max: 64 }),

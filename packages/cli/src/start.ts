@@ -5,6 +5,7 @@ import {
   booleanFlag,
   type CommandSpec,
   command,
+  escapeControls,
   integerFlag,
   parseInteger,
   pathFlag,
@@ -107,7 +108,8 @@ async function main(args: Args): Promise<undefined> {
     log,
     onFunctionLog: booleanFlag(args, 'quiet')
       ? undefined
-      : (fn, line) => process.stderr.write(`  [${fn}] ${line}\n`),
+      : // The functions log what they were sent: escaped like any other stored data.
+        (fn, line) => process.stderr.write(`  [${fn}] ${escapeControls(line)}\n`),
     onFatal: (error) => {
       log.error(error.message);
       process.exit(1);
