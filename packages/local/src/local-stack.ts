@@ -9,6 +9,13 @@ import { EmulatorError } from './errors';
 import type { ExtensionHooks, RuntimeExtension } from './extensions';
 import { createFunctionRunner, type FunctionRunner } from './functions/runner';
 import { startGateway } from './gateway';
+import {
+  checkDayLength,
+  DAY_SECONDS,
+  lifecycleRules,
+  type SweepReport,
+  startLifecycleSweeper,
+} from './lifecycle';
 import { type LocalConfig, removeLocalConfig, writeLocalConfig } from './local-config';
 import { defaultStackFile, defaultStage, defaultStateDir } from './paths';
 import { createFileCheckpointStore, startPoller } from './poller';
@@ -39,6 +46,12 @@ export interface LocalStackOptions {
   /** Called once if an emulator dies while the stack runs; the stack has stopped by then. */
   onFatal?: (error: Error) => void;
   /**
+   * How long a "day" of the stack's S3 lifecycle rules lasts locally, in seconds (default: a real
+   * day). Shorter days let tests and chaos runs see pending uploads expire; a day so short that a
+   * rule could act on an object a function is still writing is refused.
+   */
+  lifecycleDaySeconds?: number;
+  /**
    * Extensions that join the runtime as it starts (e.g. fault injection): they may redirect the
    * functions' S3/Kinesis traffic and wrap the function invoker. See extensions.ts.
    */
@@ -58,6 +71,8 @@ export interface LocalStack {
    * environments can die: those invocations fail with Runtime.ExitError. Returns how many died.
    */
   terminateRunning(functionName: string): number;
+  /** Carries out the stack's S3 lifecycle rules now (as at `now`, for tests), as the periodic sweep does. */
+  sweepLifecycle(now?: number): Promise<SweepReport>;
   stop(): Promise<void>;
 }
 
@@ -72,6 +87,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const ports = { ...DEFAULT_PORTS, ...options.ports };
   const shardCount = options.shardCount ?? 1;
   const { tf, inventory } = readInventory(stackFile);
+  const rules = lifecycleRules(tf, inventory);
+  const daySeconds = options.lifecycleDaySeconds ?? DAY_SECONDS;
 
   if (options.reset) {
     rmSync(stateDir, { recursive: true, force: true });
@@ -123,6 +140,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       log,
     });
     const model = buildRuntimeModel(tf, inventory, ids);
+    // The stack's S3 lifecycle rules, carried out by a local sweep (lifecycle/): at start, then
+    // once per local day.
+    const timeoutOf = (name: string) => model.functions.find((f) => f.name === name)?.timeoutSeconds ?? 0;
+    checkDayLength(rules, daySeconds, {
+      api: Math.max(0, ...model.routes.map((r) => timeoutOf(r.functionName))),
+      any: Math.max(0, ...model.functions.map((f) => f.timeoutSeconds)),
+    });
+    const lifecycle = startLifecycleSweeper({ s3, rules, daySeconds, stateDir, log });
+    stoppers.push(() => lifecycle.stop());
 
     const hooks: ExtensionHooks[] = [];
     for (const extension of options.extensions ?? []) {
@@ -202,6 +228,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         await Promise.all(pollers.map((p) => p.idle()));
       },
       terminateRunning: (functionName) => runner.terminateRunning(functionName),
+      sweepLifecycle: (now) => lifecycle.sweep(now),
       stop,
     };
   } catch (error) {
