@@ -12,7 +12,7 @@ import {
   stringFlag,
 } from '@streamdrop/cli-kit';
 import { envReader, type VariableName } from '@streamdrop/config';
-import { DEFAULT_PORTS, defaultStateDir, repoRoot, startLocalStack } from '@streamdrop/local';
+import { DAY_SECONDS, DEFAULT_PORTS, defaultStateDir, repoRoot, startLocalStack } from '@streamdrop/local';
 import { readyBanner } from './banner';
 import { consoleLog } from './console-log';
 import { faultFlags, faultInput, STREAMDROP_RUN } from './options';
@@ -48,6 +48,14 @@ const START: CommandSpec = {
       env: 'STREAMDROP_STAGE',
     },
     shards: { type: 'string', value: 'N', description: 'shards per Kinesis stream', default: '1' },
+    'lifecycle-day-seconds': {
+      type: 'string',
+      value: 'S',
+      description:
+        "how long a day of the stack's S3 lifecycle rules lasts locally (pending uploads expire after 2 of them; " +
+        "shorter days are for tests and chaos runs; a day too short for the functions' timeouts is refused)",
+      default: String(DAY_SECONDS),
+    },
     quiet: { type: 'boolean', description: "do not echo the functions' log lines" },
   },
   sections: [
@@ -89,6 +97,10 @@ async function main(args: Args): Promise<undefined> {
     kinesis: port('kinesis-port', 'STREAMDROP_KINESIS_PORT', DEFAULT_PORTS.kinesis),
   };
   const shards = integerFlag(args, 'shards', 1, { min: 1, max: 50 });
+  const lifecycleDaySeconds = integerFlag(args, 'lifecycle-day-seconds', DAY_SECONDS, {
+    min: 1,
+    max: 365 * DAY_SECONDS,
+  });
   const faults = faultSettingsFrom(faultInput(args));
   const s3VersionLog = booleanFlag(args, 's3-version-log') || env.bool('STREAMDROP_S3_VERSION_LOG');
   const injecting = anyFault(faults);
@@ -101,6 +113,7 @@ async function main(args: Args): Promise<undefined> {
     ports,
     reset: booleanFlag(args, 'reset'),
     shardCount: shards,
+    lifecycleDaySeconds,
     extensions:
       injecting || s3VersionLog
         ? [faultInjection({ settings: injecting ? faults : undefined, versionLog: s3VersionLog })]

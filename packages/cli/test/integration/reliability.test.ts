@@ -8,10 +8,16 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type KinesisClient,
+  ListShardsCommand,
+} from '@aws-sdk/client-kinesis';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
+  GetObjectTaggingCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -91,6 +97,38 @@ async function exists(bucket: string, key: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** Every upload event on the stream, from TRIM_HORIZON (one shard; kinesalite answers all of it at once). */
+async function streamEvents(): Promise<Array<{ key: string }>> {
+  const shards = (await kinesis.send(new ListShardsCommand({ StreamName: stream }))).Shards ?? [];
+  const events: Array<{ key: string }> = [];
+  for (const shard of shards) {
+    let iterator = (
+      await kinesis.send(
+        new GetShardIteratorCommand({
+          StreamName: stream,
+          ShardId: shard.ShardId,
+          ShardIteratorType: 'TRIM_HORIZON',
+        }),
+      )
+    ).ShardIterator;
+    while (iterator) {
+      const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
+      for (const r of page.Records ?? []) {
+        try {
+          events.push(
+            JSON.parse(Buffer.from(r.Data ?? new Uint8Array()).toString('utf8')) as { key: string },
+          );
+        } catch {
+          // not JSON
+        }
+      }
+      if ((page.Records ?? []).length === 0) break;
+      iterator = page.NextShardIterator;
+    }
+  }
+  return events;
 }
 
 async function failureKeys(): Promise<string[]> {
@@ -189,6 +227,56 @@ describe('the upload path under Kinesis throttling', () => {
     expect(writes.map((e) => e.op)).toEqual(['put', 'delete']);
     expect(writes[0]?.key).toBe(writes[1]?.key);
     expect(await exists(data, writes[0]?.key ?? '')).toBe(false);
+  });
+});
+
+describe('what a writer that dies between storing and publishing leaves behind', () => {
+  it('is an upload tagged pending that no event names, which the stack’s lifecycle rule removes after its days; nothing acknowledged is touched', async () => {
+    const { id } = await signIn(t.stack);
+    const kept = await upload(id, { filename: 'acknowledged-before.txt', content: 'kept' });
+    expect(kept.status).toBe(202);
+    const keptKey = ((await kept.json()) as { file_key: string }).file_key;
+    const keptProcessed = keptKey.replace(/^uploads\//, 'processed/');
+    await eventually(async () => ((await exists(data, keptProcessed)) ? true : undefined));
+    const uploadFunction =
+      t.stack.model.routes.find((r) => r.routeKey === 'POST /uploads')?.functionName ?? '';
+
+    // Kinesis refuses the upload's PutRecord while the SDK retries; once the object is stored,
+    // the function's execution environment dies: PutObject done, PutRecord never.
+    faults().failNext('kinesis', 100);
+    let answer: Response | undefined;
+    let key: string | undefined;
+    try {
+      const request = upload(id, { filename: 'killed-before-publish.txt', content: 'never published' }).then(
+        (r) => {
+          answer = r;
+        },
+      );
+      key = await eventually(async () => {
+        const listed = await s3.send(new ListObjectsV2Command({ Bucket: data, Prefix: 'uploads/' }));
+        return listed.Contents?.map((o) => o.Key ?? '').find((k) => k.endsWith('/killed-before-publish.txt'));
+      }, 10_000);
+      expect(t.stack.terminateRunning(uploadFunction)).toBe(1);
+      await request;
+    } finally {
+      faults().failNext('kinesis', 0);
+    }
+    expect(answer?.status).toBe(500); // the function died: the client never heard 2xx
+    const tags = await s3.send(new GetObjectTaggingCommand({ Bucket: data, Key: key }));
+    expect(tags.TagSet).toEqual([{ Key: 'streamdrop-state', Value: 'pending' }]);
+    const events = await streamEvents();
+    expect(events.some((e) => e.key === key)).toBe(false);
+
+    // The stack's own rule (expire-pending-uploads, 2 days), carried out by the local sweep.
+    const now = Date.now();
+    const day = 86_400_000;
+    expect((await t.stack.sweepLifecycle(now + 2 * day - 3_600_000)).expired).toEqual([]);
+    const swept = await t.stack.sweepLifecycle(now + 2 * day + 1_000);
+    expect(swept.expired).toContainEqual({ bucket: data, key, rule: 'expire-pending-uploads' });
+    expect(swept.expired.filter((e) => e.key.startsWith('uploads/')).map((e) => e.key)).toEqual([key]);
+    expect(await exists(data, key ?? '')).toBe(false);
+    expect(await exists(data, keptKey)).toBe(true);
+    expect(await exists(data, keptProcessed)).toBe(true);
   });
 });
 
