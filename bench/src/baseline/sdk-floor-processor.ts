@@ -1,10 +1,11 @@
 /**
- * BENCH-ONLY FLOOR: what a processed record costs in the AWS SDK alone — HeadObject,
- * GetObject with its body read, PutObject of the body — on the processor's own S3 client
- * settings, with the processor's concurrency, and nothing else (no validation, checksum,
- * transform, lib-storage, logging or batch report). Never used by the product.
+ * BENCH-ONLY FLOOR: what a processed record costs in the AWS SDK alone — the processor's two S3
+ * calls on a first delivery: GetObject with its body read, then a create-only PutObject of the
+ * body (If-None-Match: *) — on the processor's own S3 client settings, with the processor's
+ * concurrency, and nothing else (no validation, checksum, transform, lib-storage, logging or
+ * batch report). Never used by the product.
  */
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { s3Client } from '@streamdrop/lambda-kit/s3';
 import type { KinesisStreamEvent } from 'aws-lambda';
 
@@ -20,10 +21,9 @@ async function one(data: string): Promise<void> {
     key: string;
   };
   const processed = key.replace(/^uploads\//, 'processed/');
-  await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: processed })).catch(() => undefined);
   const source = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   const body = await source.Body?.transformToByteArray();
-  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: processed, Body: body }));
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: processed, Body: body, IfNoneMatch: '*' }));
 }
 
 export async function handler(event: KinesisStreamEvent): Promise<{ batchItemFailures: [] }> {

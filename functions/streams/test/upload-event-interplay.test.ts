@@ -22,8 +22,9 @@ describe('records put through the proxy, as the processor sees them', () => {
     expect(() => decodeUploadEvent(putRecordData())).toThrow('record data is not JSON');
   });
 
-  it('are rejected by decodeUploadEvent when they are JSON but not an upload event v1', async () => {
-    const notAnEvent = JSON.stringify({ ...makeUploadEvent(), version: 2 });
+  it('are rejected by decodeUploadEvent when they are JSON of an event version that does not exist', async () => {
+    // Versions 1 (inline uploads) and 2 (direct uploads) exist; 3 does not.
+    const notAnEvent = JSON.stringify({ ...makeUploadEvent(), version: 3 });
     await serve('putRecord', { body: { Data: notAnEvent, PartitionKey: 'some key' } });
 
     expect(() => decodeUploadEvent(putRecordData())).toThrow(/^version: /);

@@ -53,6 +53,7 @@ export {
   type PlannedUpload,
   planUpload,
 } from './run/driver';
+export { finalSweep, keysNamedByEvents } from './run/orphans';
 export { type FailureIndex, type Reconciliation, reconcile } from './run/reconcile';
 export { type ChaosOptions, type ChaosResult, cleanUp, runChaos, type StackTarget } from './run/run';
 export { type StackCommand, type StackProcess, startStackProcess } from './run/stack-process';

@@ -9,6 +9,7 @@ export {
 } from './flags';
 export { columns, flagLabel, helpText, programHelp, subcommandHelp } from './help';
 export { parseCli, parseProgram } from './parse';
+export { callerCwd, pathFlag, resolveCallerPath } from './paths';
 export { isEntryPoint, step } from './progress';
 export { type BarStream, type ProgressBar, progressBar } from './progress-bar';
 export { command, program, type RunOptions, reportOf, run } from './run';
@@ -28,3 +29,4 @@ export type {
   ProgramSpec,
   SubcommandSpec,
 } from './spec';
+export { type EscapeOptions, escapeControls, printableJson, writeData } from './terminal';

@@ -1,6 +1,7 @@
 import { type ErrorClass, UserError } from './errors';
 import { parseCli, parseProgram } from './parse';
 import type { Args, CommandSpec, ExitCode, ProgramSpec } from './spec';
+import { escapeControls } from './terminal';
 
 export interface RunOptions {
   /** Put before every line written for the person, e.g. `streamdrop ▸ ` (default none). */
@@ -25,17 +26,21 @@ export interface RunOptions {
 const isUserError = (error: unknown, options: RunOptions) =>
   error instanceof UserError || (options.userErrors ?? []).some((type) => error instanceof type);
 
-/** How an error is reported, and with which exit code. */
+/**
+ * How an error is reported, and with which exit code. Messages often quote data (a key, a file
+ * name, an answer): control characters in them are escaped, line breaks kept.
+ */
 export function reportOf(error: unknown, options: RunOptions = {}): { line: string; code: number } {
   const prefix = options.prefix ?? '';
+  const safe = (text: string) => escapeControls(text, { keepLines: true });
   if (isUserError(error, options)) {
-    return { line: `${prefix}error: ${(error as Error).message}`, code: options.userErrorCode ?? 1 };
+    return { line: `${prefix}error: ${safe((error as Error).message)}`, code: options.userErrorCode ?? 1 };
   }
   const described = options.describe?.(error);
   const code = options.unexpectedErrorCode ?? 1;
-  if (described !== undefined) return { line: `${prefix}error: ${described}`, code };
+  if (described !== undefined) return { line: `${prefix}error: ${safe(described)}`, code };
   const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  return { line: `${prefix}unexpected error: ${text}`, code };
+  return { line: `${prefix}unexpected error: ${safe(text)}`, code };
 }
 
 /**

@@ -5,7 +5,9 @@ import {
   booleanFlag,
   type CommandSpec,
   command,
+  escapeControls,
   integerFlag,
+  pathFlag,
   stringFlag,
   UserError,
 } from '@streamdrop/cli-kit';
@@ -20,8 +22,9 @@ const CHAOS: CommandSpec = {
     'Starts a local stack of its own (fresh state folder, free ports, `npm start` in a child process\n' +
     'group), drives N uploads through the real API under injected faults, waits for the pipeline to\n' +
     'settle, then reconciles every upload the API acknowledged with 2xx: processed with exactly the\n' +
-    'expected content, or in the failures bucket with a reason. Prints and writes the counts; exits 1\n' +
-    'when an upload was lost, duplicated or corrupted.',
+    "expected content, or in the failures bucket with a reason; after the stack's final lifecycle sweep,\n" +
+    'no upload may be left that no acknowledged upload and no event names. Prints and writes the counts;\n' +
+    'exits 1 when an upload was lost, duplicated or corrupted, or an orphan is left.',
   flags: {
     uploads: { type: 'string', value: 'N', description: 'uploads to make', default: '200' },
     concurrency: { type: 'string', value: 'N', description: 'uploads in flight at once', default: '8' },
@@ -45,6 +48,14 @@ const CHAOS: CommandSpec = {
       default: '180',
     },
     shards: { type: 'string', value: 'N', description: 'Kinesis shards', default: '1' },
+    'lifecycle-day-seconds': {
+      type: 'string',
+      value: 'S',
+      description:
+        "the stack's local lifecycle day: pending uploads expire after 2 of them, and the run waits for " +
+        'a sweep past that before it counts orphans',
+      default: '15',
+    },
     out: {
       type: 'string',
       value: 'FILE',
@@ -70,7 +81,7 @@ function summary(r: ChaosResult): string {
   const pct = (n: number, of: number) => (of > 0 ? ` (${((100 * n) / of).toFixed(1)}%)` : '');
   return [
     '',
-    `chaos run, seed ${r.seed}: ${r.ok ? 'nothing acknowledged was lost' : 'PROBLEMS FOUND'}`,
+    `chaos run, seed ${r.seed}: ${r.ok ? 'nothing acknowledged was lost, nothing left behind' : 'PROBLEMS FOUND'}`,
     `  uploads attempted        ${c.attempted}`,
     `  accepted (2xx)           ${c.accepted}   (client retries ${r.client.clientRetries} on ${JSON.stringify(r.client.retriedOn)}; given up ${r.client.gaveUp}; client errors ${r.client.clientErrors})`,
     `  processed correctly      ${c.processedCorrectly}`,
@@ -78,11 +89,12 @@ function summary(r: ChaosResult): string {
     `  lost                     ${c.lost}`,
     `  duplicated               ${c.duplicated}`,
     `  corrupted                ${c.corrupted}`,
+    `  orphans                  ${c.orphans}   (left under uploads/ after the final lifecycle sweep${r.finalSweepAt ? `, which began ${r.finalSweepAt}` : ': NO SWEEP RAN IN TIME'})`,
     `  injected: S3 errors ${s3Errors} of ${i.s3Requests} requests${pct(s3Errors, i.s3Requests)} ${JSON.stringify(i.s3Errors)}, ` +
       `Kinesis throttles ${i.kinesisThrottles} of ${i.kinesisRequests}${pct(i.kinesisThrottles, i.kinesisRequests)}, ` +
       `processor crashes ${i.processorCrashes} of ${i.processorInvocations} invocations${pct(i.processorCrashes, i.processorInvocations)}, stack SIGKILLs ${i.stackKills}`,
     `  also seen: ${r.info.unacknowledgedProcessed} processed and ${r.info.unacknowledgedUploads} stored upload(s) the client never got a 2xx for; ${r.info.failureObjects} failure object(s); versions from ${r.versionSource}`,
-    `  took ${(r.durationsMs.total / 1000).toFixed(1)} s (uploads ${(r.durationsMs.uploads / 1000).toFixed(1)} s, settle ${(r.durationsMs.settle / 1000).toFixed(1)} s${r.durationsMs.restarts.length > 0 ? `, restarts ${r.durationsMs.restarts.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')}` : ''})${r.settled ? '' : ' — DID NOT SETTLE'}`,
+    `  took ${(r.durationsMs.total / 1000).toFixed(1)} s (uploads ${(r.durationsMs.uploads / 1000).toFixed(1)} s, settle ${(r.durationsMs.settle / 1000).toFixed(1)} s, final sweep ${(r.durationsMs.finalSweep / 1000).toFixed(1)} s${r.durationsMs.restarts.length > 0 ? `, restarts ${r.durationsMs.restarts.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')}` : ''})${r.settled ? '' : ' — DID NOT SETTLE'}`,
     '',
   ].join('\n');
 }
@@ -105,7 +117,7 @@ async function main(args: Args): Promise<number> {
       : booleanFlag(args, 'kill')
         ? 1
         : 0;
-  const log = (line: string) => process.stderr.write(`chaos ▸ ${line}\n`);
+  const log = (line: string) => process.stderr.write(`chaos ▸ ${escapeControls(line)}\n`);
   const options = {
     uploads: integerFlag(args, 'uploads', 200, { min: 1, max: 100_000 }),
     concurrency: integerFlag(args, 'concurrency', 8, { min: 1, max: 64 }),
@@ -113,7 +125,8 @@ async function main(args: Args): Promise<number> {
     kills,
     settleTimeoutMs: integerFlag(args, 'settle-timeout', 180, { min: 5, max: 3_600 }) * 1000,
     shards: integerFlag(args, 'shards', 1, { min: 1, max: 50 }),
-    stateDir: stringFlag(args, 'state-dir'),
+    lifecycleDaySeconds: integerFlag(args, 'lifecycle-day-seconds', 15, { min: 1, max: 86_400 }),
+    stateDir: pathFlag(args, 'state-dir'),
     stack: { entry: startEntry(), cwd: cliPackageDir() },
     failures: (target: Parameters<typeof failuresByUpload>[0]) => ({
       failedUploads: () => failuresByUpload(target),
@@ -125,7 +138,7 @@ async function main(args: Args): Promise<number> {
   );
   const result = await runChaos(options);
   const commandLine = `pnpm chaos ${process.argv.slice(2).join(' ')}`.trim();
-  const out = stringFlag(args, 'out');
+  const out = pathFlag(args, 'out');
   if (out) writeFileSync(out, `${JSON.stringify({ command: commandLine, ...result }, null, 2)}\n`);
   process.stderr.write(summary(result));
   process.stdout.write(

@@ -5,12 +5,14 @@ import {
   booleanFlag,
   type CommandSpec,
   command,
+  escapeControls,
   integerFlag,
   parseInteger,
+  pathFlag,
   stringFlag,
 } from '@streamdrop/cli-kit';
 import { envReader, type VariableName } from '@streamdrop/config';
-import { DEFAULT_PORTS, defaultStateDir, repoRoot, startLocalStack } from '@streamdrop/local';
+import { DAY_SECONDS, DEFAULT_PORTS, defaultStateDir, repoRoot, startLocalStack } from '@streamdrop/local';
 import { readyBanner } from './banner';
 import { consoleLog } from './console-log';
 import { faultFlags, faultInput, STREAMDROP_RUN } from './options';
@@ -52,6 +54,14 @@ const START: CommandSpec = {
       env: 'STREAMDROP_STAGE',
     },
     shards: { type: 'string', value: 'N', description: 'shards per Kinesis stream', default: '1' },
+    'lifecycle-day-seconds': {
+      type: 'string',
+      value: 'S',
+      description:
+        "how long a day of the stack's S3 lifecycle rules lasts locally (pending uploads expire after 2 of them; " +
+        "shorter days are for tests and chaos runs; a day too short for the functions' timeouts is refused)",
+      default: String(DAY_SECONDS),
+    },
     quiet: { type: 'boolean', description: "do not echo the functions' log lines" },
   },
   sections: [
@@ -95,10 +105,15 @@ async function main(args: Args): Promise<undefined> {
     dynamodb: port('dynamodb-port', 'STREAMDROP_DYNAMODB_PORT', DEFAULT_PORTS.dynamodb),
   };
   const shards = integerFlag(args, 'shards', 1, { min: 1, max: 50 });
+  const lifecycleDaySeconds = integerFlag(args, 'lifecycle-day-seconds', DAY_SECONDS, {
+    min: 1,
+    max: 365 * DAY_SECONDS,
+  });
   const faults = faultSettingsFrom(faultInput(args));
   const s3VersionLog = booleanFlag(args, 's3-version-log') || env.bool('STREAMDROP_S3_VERSION_LOG');
   const injecting = anyFault(faults);
-  const stateDir = stringFlag(args, 'state-dir') ?? defaultStateDir();
+  // Resolved once, against the folder `npm start` was typed in; everything below gets it absolute.
+  const stateDir = pathFlag(args, 'state-dir', 'STREAMDROP_STATE_DIR') ?? defaultStateDir();
   const log = consoleLog();
   const stack = await startLocalStack({
     stateDir,
@@ -106,6 +121,7 @@ async function main(args: Args): Promise<undefined> {
     ports,
     reset: booleanFlag(args, 'reset'),
     shardCount: shards,
+    lifecycleDaySeconds,
     extensions:
       injecting || s3VersionLog
         ? [faultInjection({ settings: injecting ? faults : undefined, versionLog: s3VersionLog })]
@@ -113,7 +129,8 @@ async function main(args: Args): Promise<undefined> {
     log,
     onFunctionLog: booleanFlag(args, 'quiet')
       ? undefined
-      : (fn, line) => process.stderr.write(`  [${fn}] ${line}\n`),
+      : // The functions log what they were sent: escaped like any other stored data.
+        (fn, line) => process.stderr.write(`  [${fn}] ${escapeControls(line)}\n`),
     onFatal: (error) => {
       log.error(error.message);
       process.exit(1);
@@ -141,6 +158,13 @@ async function main(args: Args): Promise<undefined> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // A wrapper that started this process (tsx under `npm start`, pnpm chaos) may be SIGKILLed,
+  // which no signal handler here sees: once this process has been handed to another parent,
+  // nobody is left to stop it, so it stops itself.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) shutdown(`the process that started this stack (pid ${parent}) is gone`);
+  }, 500).unref();
   return undefined;
 }
 

@@ -3,7 +3,9 @@ import {
   booleanFlag,
   type Flags,
   type ProgramSpec,
+  pathFlag,
   program,
+  resolveCallerPath,
   stringFlag,
 } from '@streamdrop/cli-kit';
 import { get, token, upload } from './commands/api';
@@ -14,9 +16,10 @@ import { deleteCommand, downloadCommand, listCommand, statusCommand } from './co
 import { STREAMDROP_RUN } from './options';
 import { recoveryTargetFrom, type TargetFlags, targetFrom } from './targets';
 
+// Paths are resolved once, against the folder the command was typed in.
 const targetFlags = (args: Args): TargetFlags => ({
-  outputs: stringFlag(args, 'outputs'),
-  'state-dir': stringFlag(args, 'state-dir'),
+  outputs: pathFlag(args, 'outputs'),
+  'state-dir': pathFlag(args, 'state-dir', 'STREAMDROP_STATE_DIR'),
   username: stringFlag(args, 'username'),
   password: stringFlag(args, 'password'),
 });
@@ -64,7 +67,7 @@ const STREAMDROP: ProgramSpec = {
       positionals: { max: 1 },
       run: async (args) => {
         await upload(targetFrom(targetFlags(args)), {
-          file: args.positionals[0],
+          file: args.positionals[0] === undefined ? undefined : resolveCallerPath(args.positionals[0]),
           name: stringFlag(args, 'name'),
           content: stringFlag(args, 'content'),
           user: stringFlag(args, 'user'),

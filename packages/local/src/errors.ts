@@ -19,10 +19,12 @@ export class PortInUseError extends LocalError {
   constructor(
     readonly service: string,
     readonly port: number,
+    /** The `npm start` option that sets this service's port. */
+    readonly flag = '--port',
   ) {
     super(
       `Port ${port} (${service}) is already in use on 127.0.0.1. Stop whatever holds it (\`lsof -i :${port}\`), ` +
-        'or pick another port, e.g. `npm start -- --port 3001` (see `npm start -- --help`).',
+        `or give the ${service} another port: \`npm start -- ${flag} <port>\` (see \`npm start -- --help\`).`,
     );
     this.name = 'PortInUseError';
   }
@@ -33,5 +35,29 @@ export class EmulatorError extends LocalError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'EmulatorError';
+  }
+}
+
+/** A function's execution environment cannot start: the stack cannot serve it. */
+export class FunctionInitError extends LocalError {
+  constructor(
+    readonly functionName: string,
+    cause: unknown,
+    /** Where the function's bundle is unpacked. */
+    cacheDir: string,
+  ) {
+    const message = (cause instanceof Error ? cause.message : String(cause)).split('\n')[0] ?? '';
+    const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+    super(
+      cause instanceof LocalError
+        ? `${functionName} cannot start: ${message}`
+        : code !== undefined && /^E[A-Z]+$/.test(code)
+          ? `${functionName} cannot start: ${message}. Its bundle is unpacked under ${cacheDir}: make sure that ` +
+            'folder can be written and its disk has room, then run `npm start` again.'
+          : `${functionName} failed to initialise: ${message}. Fix its initialisation, then run ` +
+            '`pnpm build && npm start` again.',
+      { cause },
+    );
+    this.name = 'FunctionInitError';
   }
 }

@@ -19,6 +19,16 @@ export type { ExtensionContext, ExtensionHooks, RuntimeExtension } from './exten
 export { createFunctionRunner, type FunctionRunner, type RunnerOptions } from './functions/runner';
 export { type Gateway, type GatewayOptions, type HttpApiEvent, startGateway } from './gateway';
 export {
+  DAY_SECONDS,
+  type LifecycleRule,
+  type LifecycleState,
+  lifecycleRules,
+  lifecycleStatePath,
+  readLifecycleState,
+  type SweepReport,
+  sweepLifecycle,
+} from './lifecycle';
+export {
   type LocalConfig,
   localConfigPath,
   readLocalConfig,

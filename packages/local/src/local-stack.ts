@@ -1,5 +1,5 @@
 import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   FUNCTION_ENV,
   hostedUiEndpoints,
@@ -16,11 +16,19 @@ import {
   localS3Client,
   S3RVER_CREDENTIALS,
 } from './clients';
-import { assertPortFree, DEFAULT_PORTS, type Emulators, freePort, startEmulators } from './emulators';
+import { assertPortsFree, DEFAULT_PORTS, type Emulators, freePort, startEmulators } from './emulators';
+import { describeExit, RETRY_ADVICE } from './emulators/supervisor';
 import { EmulatorError } from './errors';
 import type { ExtensionHooks, RuntimeExtension } from './extensions';
 import { createFunctionRunner, type FunctionRunner } from './functions/runner';
 import { startGateway } from './gateway';
+import {
+  checkDayLength,
+  DAY_SECONDS,
+  lifecycleRules,
+  type SweepReport,
+  startLifecycleSweeper,
+} from './lifecycle';
 import { type LocalConfig, removeLocalConfig, writeLocalConfig } from './local-config';
 import { Monitor } from './metrics/monitor';
 import { defaultStackFile, defaultStage, defaultStateDir, defaultWebDir } from './paths';
@@ -35,9 +43,10 @@ import {
   type StackInventory,
 } from './stack/model';
 import { interpolate } from './stack/terraform-json';
+import { explainStartFailure } from './start-failure';
 import { sweepExpiredSessions } from './sweep';
 import type { InvokeResult, Invoker, Log } from './types';
-import { startWebServer } from './web/server';
+import { assertWebBuilt, startWebServer } from './web/server';
 
 /** How often the runtime sweeps expired upload sessions (DynamoDB's TTL and S3's lifecycle, locally). */
 export const SWEEP_INTERVAL_MS = 5 * 60 * 1000;
@@ -61,6 +70,12 @@ export interface LocalStackOptions {
   /** Called once if an emulator dies while the stack runs; the stack has stopped by then. */
   onFatal?: (error: Error) => void;
   /**
+   * How long a "day" of the stack's S3 lifecycle rules lasts locally, in seconds (default: a real
+   * day). Shorter days let tests and chaos runs see pending uploads expire; a day so short that a
+   * rule could act on an object a function is still writing is refused.
+   */
+  lifecycleDaySeconds?: number;
+  /**
    * Extensions that join the runtime as it starts (e.g. fault injection): they may redirect the
    * functions' S3/Kinesis traffic and wrap the function invoker. See extensions.ts.
    */
@@ -82,6 +97,8 @@ export interface LocalStack {
   terminateRunning(functionName: string): number;
   /** The local CloudWatch: the metrics collected, the stack's alarms evaluated, stats.json. */
   metrics: Monitor;
+  /** Carries out the stack's S3 lifecycle rules now (as at `now`, for tests), as the periodic sweep does. */
+  sweepLifecycle(now?: number): Promise<SweepReport>;
   stop(): Promise<void>;
 }
 
@@ -90,7 +107,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const { log } = options;
   const stage = options.stage ?? defaultStage();
   const stackFile = options.stackFile ?? defaultStackFile(undefined, stage);
-  const stateDir = options.stateDir ?? defaultStateDir();
+  // Resolved once, here: the emulators run in folders of their own, where a relative path would
+  // name another folder.
+  const stateDir = resolve(options.stateDir ?? defaultStateDir());
   const ports = {
     ...DEFAULT_PORTS,
     ...options.ports,
@@ -99,16 +118,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
   const shardCount = options.shardCount ?? 1;
   const { tf, inventory } = readInventory(stackFile);
+  const rules = lifecycleRules(tf, inventory);
+  const daySeconds = options.lifecycleDaySeconds ?? DAY_SECONDS;
 
   if (options.reset) {
     rmSync(stateDir, { recursive: true, force: true });
     log.info(`reset: removed ${stateDir}`);
   }
   mkdirSync(stateDir, { recursive: true });
-  // Fail on a taken port of our own, or a missing web build, before starting anything else.
-  await assertPortFree('web client', ports.web);
-  await assertPortFree('HTTP API gateway', ports.api);
+  // Fail on a taken port before starting anything, naming the option that moves it, or on a
+  // missing web build.
+  await assertPortsFree(ports);
   const webDir = options.webDir ?? defaultWebDir();
+  assertWebBuilt(webDir);
   const webUrl = `http://localhost:${ports.web}/`;
 
   const stoppers: Array<() => Promise<void>> = [];
@@ -126,9 +148,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
   };
 
+  let emulators: Emulators | undefined;
   try {
-    const emulators: Emulators = await startEmulators(stateDir, ports, log);
-    stoppers.push(() => emulators.stop());
+    emulators = await startEmulators(stateDir, ports, log);
+    const started = emulators;
+    stoppers.push(() => started.stop());
     const { endpoints } = emulators;
     const region = inventory.region;
     const s3 = localS3Client(endpoints.s3, region);
@@ -166,6 +190,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     // Stopped after everything that feeds it, with a last evaluation and stats.json write.
     stoppers.push(async () => metrics.stop());
+    // The stack's S3 lifecycle rules, carried out by a local sweep (lifecycle/): at start, then
+    // once per local day.
+    const timeoutOf = (name: string) => model.functions.find((f) => f.name === name)?.timeoutSeconds ?? 0;
+    checkDayLength(rules, daySeconds, {
+      api: Math.max(0, ...model.routes.map((r) => timeoutOf(r.functionName))),
+      any: Math.max(0, ...model.functions.map((f) => f.timeoutSeconds)),
+    });
+    const lifecycle = startLifecycleSweeper({ s3, rules, daySeconds, stateDir, log });
+    stoppers.push(() => lifecycle.stop());
 
     const hooks: ExtensionHooks[] = [];
     for (const extension of options.extensions ?? []) {
@@ -191,6 +224,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       baseEnv: functionBaseEnv({ ...functionEndpoints, dynamodb: endpoints.dynamodb }),
     });
     stoppers.push(() => runner.close());
+    // One environment of every function must start before anything may call it, and before the
+    // stack says it is ready: a function that cannot initialise (its bundle cannot be unpacked,
+    // the disk is full, its init code throws) fails the start with one line saying why.
+    await runner.warm();
     const invoker = hooks.reduce<Invoker>((inner, h) => h.wrapInvoker?.(inner) ?? inner, runner);
 
     const gateway = await startGateway({
@@ -255,7 +292,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await Promise.all(pollers.map((p) => p.stop()));
     });
 
-    watchEmulators(emulators, () => stopped, stop, options.onFatal);
+    watchEmulators(emulators, () => stopped, stop, log, options.onFatal);
 
     // Upload sessions never completed: swept at start and every few minutes, by the table.
     const uploadsTable = model.functions
@@ -309,8 +346,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
     metrics.start();
     writeLocalConfig(stateDir, config);
-    // In the background: the banner does not wait, the first request usually finds a warm function.
-    void runner.warm();
     return {
       config,
       model,
@@ -321,11 +356,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
       terminateRunning: (functionName) => runner.terminateRunning(functionName),
       metrics,
+      sweepLifecycle: (now) => lifecycle.sweep(now),
       stop,
     };
   } catch (error) {
+    // Before stopping them: whether an emulator died is what explains the error.
+    const explained = await explainStartFailure(error, emulators);
     await stop();
-    throw error;
+    throw explained;
   }
 }
 
@@ -363,20 +401,21 @@ function bucketsByRole(inventory: StackInventory): Record<string, string> {
   return buckets;
 }
 
-/** An emulator that dies while the stack runs takes the stack down, with a message saying what to do. */
+/** An emulator that dies while the stack runs takes the stack down, with one line saying what to do. */
 function watchEmulators(
   emulators: Emulators,
   stopped: () => boolean,
   stop: () => Promise<void>,
+  log: Log,
   onFatal: ((error: Error) => void) | undefined,
 ): void {
   for (const child of emulators.all) {
     void child.exited.then(({ code, signal }) => {
       if (stopped()) return;
+      // Its own last words go to the log, before the one line.
+      for (const line of child.stderrTail().split('\n').filter(Boolean)) log.warn(`${child.name}: ${line}`);
       const error = new EmulatorError(
-        `${child.name} stopped unexpectedly (${signal ?? `exit code ${code}`}); the local stack has shut down. ` +
-          `Run \`npm start\` again; if it keeps happening, \`npm start -- --reset\` starts from empty state.` +
-          (child.stderrTail() ? `\n--- its last output ---\n${child.stderrTail()}` : ''),
+        `${child.name} stopped unexpectedly (${describeExit(code, signal)}); the local stack has shut down. ${RETRY_ADVICE}`,
       );
       void stop().then(() => onFatal?.(error));
     });

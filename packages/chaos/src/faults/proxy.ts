@@ -37,6 +37,11 @@ export interface ProxyStats {
   /** Injected errors by code (SlowDown, InternalError, ProvisionedThroughputExceededException). */
   injected: Record<string, number>;
   addedLatencyMs: number;
+  /**
+   * Forwarded requests by the HTTP status the emulator answered: e.g. how many conditional writes
+   * S3 refused (412) rather than carried out.
+   */
+  answered: Record<string, number>;
 }
 
 export interface FaultProxy {
@@ -103,7 +108,7 @@ export function shardIdFor(partitionKey: string, shardCount: number): string {
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
   const upstream = new URL(options.upstream);
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-  const stats: ProxyStats = { requests: 0, forwarded: 0, injected: {}, addedLatencyMs: 0 };
+  const stats: ProxyStats = { requests: 0, forwarded: 0, injected: {}, addedLatencyMs: 0, answered: {} };
   let forced = 0;
   const account = options.accountId ?? LOCAL_ACCOUNT_ID;
 
@@ -205,6 +210,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       },
       (upstreamRes) => {
         const status = upstreamRes.statusCode ?? 502;
+        stats.answered[status] = (stats.answered[status] ?? 0) + 1;
         if (options.versionLog) {
           const version = versionOf(req, status);
           if (version) {
@@ -283,7 +289,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    stats: () => ({ ...stats, injected: { ...stats.injected } }),
+    stats: () => ({ ...stats, injected: { ...stats.injected }, answered: { ...stats.answered } }),
     failNext(count) {
       forced = Math.max(0, Math.floor(count));
     },

@@ -25,10 +25,17 @@ export interface Reconciliation {
   duplicated: number;
   /** A processed object whose content or metadata is not what the upload should have produced. */
   corrupted: number;
+  /**
+   * Objects under uploads/ that no acknowledged upload and no event on the stream names (stored,
+   * then their writer died before publishing them): the lifecycle sweep must have removed them.
+   */
+  orphans: number;
   /** Where the version counts come from: S3 ListObjectVersions, or the local version log. */
   versionSource: string;
   details: {
-    lost: Array<{ uploadId: string; key: string }>;
+    /** `problem`: set when the upload was processed but its stored source is gone (swept, deleted). */
+    lost: Array<{ uploadId: string; key: string; problem?: string }>;
+    orphans: string[];
     duplicated: Array<{ uploadId: string; key: string; versions: number }>;
     corrupted: Array<{ uploadId: string; key: string; problem: string }>;
     failed: Array<{ uploadId: string; failure: string; reason: string }>;
@@ -67,10 +74,13 @@ export async function reconcile(args: {
   dataBucket: string;
   failures: FailureIndex;
   versionLogFile?: string;
+  /** The keys upload events on the stream name (for orphans); none known when absent. */
+  namedByEvents?: ReadonlySet<string>;
 }): Promise<Reconciliation> {
   const { s3, dataBucket } = args;
   const processedKeys = new Set(await listKeys(s3, dataBucket, PROCESSED_PREFIX));
   const uploadKeys = await listKeys(s3, dataBucket, UPLOADS_PREFIX);
+  const storedUploads = new Set(uploadKeys);
   const { counts: versions, source } = await objectVersionCounts(
     s3,
     dataBucket,
@@ -85,8 +95,9 @@ export async function reconcile(args: {
     lost: 0,
     duplicated: 0,
     corrupted: 0,
+    orphans: 0,
     versionSource: source,
-    details: { lost: [], duplicated: [], corrupted: [], failed: [] },
+    details: { lost: [], orphans: [], duplicated: [], corrupted: [], failed: [] },
     info: { unacknowledgedProcessed: 0, unacknowledgedUploads: 0, failureObjects },
   };
   const ackedProcessed = new Set<string>();
@@ -97,6 +108,12 @@ export async function reconcile(args: {
     ackedProcessed.add(processed);
     ackedUploads.add(upload.key);
     const ids = { uploadId: upload.uploadId, key: upload.key };
+    // Nothing acknowledged is ever touched: its stored upload stays, whatever the lifecycle sweep did.
+    if (!storedUploads.has(upload.key)) {
+      result.lost += 1;
+      result.details.lost.push({ ...ids, problem: 'its stored upload is gone' });
+      return;
+    }
     if (processedKeys.has(processed)) {
       const object = await s3.send(new GetObjectCommand({ Bucket: dataBucket, Key: processed }));
       const body = Buffer.from((await object.Body?.transformToByteArray()) ?? []);
@@ -131,7 +148,14 @@ export async function reconcile(args: {
     result.details.lost.push(ids);
   });
   for (const key of processedKeys) if (!ackedProcessed.has(key)) result.info.unacknowledgedProcessed += 1;
-  for (const key of uploadKeys) if (!ackedUploads.has(key)) result.info.unacknowledgedUploads += 1;
+  for (const key of uploadKeys) {
+    if (ackedUploads.has(key)) continue;
+    result.info.unacknowledgedUploads += 1;
+    if (args.namedByEvents && !args.namedByEvents.has(key)) {
+      result.orphans += 1;
+      result.details.orphans.push(key);
+    }
+  }
   return result;
 }
 

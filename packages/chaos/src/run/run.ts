@@ -9,6 +9,7 @@ import { seededRandom } from '../faults/random';
 import { type FaultSettings, faultFlagsOf } from '../faults/settings';
 import { versionLogPath } from '../faults/version-log';
 import { type DriveCounts, driveUploads, planUpload } from './driver';
+import { finalSweep, keysNamedByEvents } from './orphans';
 import { type FailureIndex, type Reconciliation, reconcile } from './reconcile';
 import { settle } from './settle';
 import { type StackCommand, type StackProcess, startStackProcess } from './stack-process';
@@ -32,6 +33,11 @@ export interface ChaosOptions {
   /** Kept after the run when set; otherwise a temporary folder, removed when the run is clean. */
   stateDir?: string;
   shards: number;
+  /**
+   * The length of a local lifecycle "day" of the run's stack, in seconds: pending uploads expire
+   * after the stack's days of them, and the run waits for a sweep past that before it counts orphans.
+   */
+  lifecycleDaySeconds: number;
   /** How to start the local stack (`npm start`'s entry point); it gets `npm start`'s flags. */
   stack: StackCommand;
   /** Reads the failures bucket of the run's stack (the operator tools' reader). */
@@ -42,11 +48,19 @@ export interface ChaosOptions {
 export interface ChaosResult {
   ok: boolean;
   seed: string;
-  settings: FaultSettings & { uploads: number; concurrency: number; kills: number; shards: number };
+  settings: FaultSettings & {
+    uploads: number;
+    concurrency: number;
+    kills: number;
+    shards: number;
+    lifecycleDaySeconds: number;
+  };
   counts: { attempted: number } & Pick<
     Reconciliation,
-    'accepted' | 'processedCorrectly' | 'failedWithReason' | 'lost' | 'duplicated' | 'corrupted'
+    'accepted' | 'processedCorrectly' | 'failedWithReason' | 'lost' | 'duplicated' | 'corrupted' | 'orphans'
   >;
+  /** When the stack's last lifecycle sweep before the orphans were counted began (none: not in time). */
+  finalSweepAt?: string;
   client: DriveCounts;
   injected: {
     s3Requests: number;
@@ -63,7 +77,7 @@ export interface ChaosResult {
   versionSource: string;
   info: Reconciliation['info'];
   details: Reconciliation['details'];
-  durationsMs: { total: number; uploads: number; settle: number; restarts: number[] };
+  durationsMs: { total: number; uploads: number; settle: number; finalSweep: number; restarts: number[] };
   stateDir: string;
 }
 
@@ -95,7 +109,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     kinesis: await freePort(),
     dynamodb: await freePort(),
   };
-  const args = [...faultFlagsOf(faults), '--shards', String(options.shards), '--s3-version-log'];
+  const args = [
+    ...faultFlagsOf(faults),
+    '--shards',
+    String(options.shards),
+    '--s3-version-log',
+    '--lifecycle-day-seconds',
+    String(options.lifecycleDaySeconds),
+  ];
   const logFile = join(stateDir, 'stack.log');
   const launch = () => startStackProcess({ command: options.stack, stateDir, ports, args, logFile });
   log(`starting a local stack in ${stateDir} (API port ${ports.api}; its output: ${logFile})`);
@@ -167,6 +188,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       },
     });
     const uploadsMs = Date.now() - driveStarted;
+    // Every object the run stored was stored by now: the final sweep's clock starts here.
+    const storedBy = Date.now();
     log(
       `uploads done in ${(uploadsMs / 1000).toFixed(1)} s: ${client.accepted} accepted, ${client.clientRetries} client retries, ${client.gaveUp} given up`,
     );
@@ -183,13 +206,32 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       settled ? `settled in ${(settleMs / 1000).toFixed(1)} s` : `did not settle within ${settleMs / 1000} s`,
     );
 
-    const r = await reconcile({ accepted, s3, dataBucket, failures, versionLogFile });
+    // What a writer that died between storing and publishing left must be gone after the stack's
+    // own lifecycle sweep has run past its days: wait for that sweep, then count what is left.
+    const sweepStarted = Date.now();
+    log('waiting for the stack’s lifecycle sweep to pass the days of everything stored');
+    const sweptAt = await finalSweep(stateDir, storedBy);
+    const sweepMs = Date.now() - sweepStarted;
+    log(
+      sweptAt
+        ? `final lifecycle sweep began ${sweptAt.toISOString()} (waited ${(sweepMs / 1000).toFixed(1)} s)`
+        : 'no lifecycle sweep ran past the days of what was stored in time',
+    );
+    const namedByEvents = await keysNamedByEvents(kinesis, target.streamName);
+    const r = await reconcile({ accepted, s3, dataBucket, failures, versionLogFile, namedByEvents });
     return resultOf(options, r, {
       client,
       settled,
       stateDir,
+      finalSweepAt: sweptAt?.toISOString(),
       injected: { ...readFaultStats(stateDir), stackKills: kills },
-      durationsMs: { total: Date.now() - started, uploads: uploadsMs, settle: settleMs, restarts },
+      durationsMs: {
+        total: Date.now() - started,
+        uploads: uploadsMs,
+        settle: settleMs,
+        finalSweep: sweepMs,
+        restarts,
+      },
     });
   } finally {
     process.off('SIGINT', interrupted);
@@ -203,10 +245,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
 function resultOf(
   options: ChaosOptions,
   r: Reconciliation,
-  run: Pick<ChaosResult, 'client' | 'settled' | 'stateDir' | 'injected' | 'durationsMs'>,
+  run: Pick<ChaosResult, 'client' | 'settled' | 'stateDir' | 'injected' | 'durationsMs' | 'finalSweepAt'>,
 ): ChaosResult {
   return {
-    ok: r.lost === 0 && r.duplicated === 0 && r.corrupted === 0 && run.client.clientErrors === 0,
+    ok:
+      r.lost === 0 &&
+      r.duplicated === 0 &&
+      r.corrupted === 0 &&
+      r.orphans === 0 &&
+      run.finalSweepAt !== undefined &&
+      run.client.clientErrors === 0,
     seed: options.faults.seed,
     settings: {
       ...options.faults,
@@ -214,6 +262,7 @@ function resultOf(
       concurrency: options.concurrency,
       kills: options.kills,
       shards: options.shards,
+      lifecycleDaySeconds: options.lifecycleDaySeconds,
     },
     counts: {
       attempted: options.uploads,
@@ -223,7 +272,9 @@ function resultOf(
       lost: r.lost,
       duplicated: r.duplicated,
       corrupted: r.corrupted,
+      orphans: r.orphans,
     },
+    finalSweepAt: run.finalSweepAt,
     client: run.client,
     injected: run.injected,
     settled: run.settled,

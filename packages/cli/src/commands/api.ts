@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { UserError } from '@streamdrop/cli-kit';
+import { escapeControls, UserError, writeData } from '@streamdrop/cli-kit';
 import { INLINE_UPLOAD, KEY_PREFIXES } from '@streamdrop/config';
 import type { Target } from '../targets';
 
@@ -77,7 +77,8 @@ export async function upload(
     body: JSON.stringify(body),
   });
   const text = await response.text();
-  process.stdout.write(`${text}\n`);
+  // The API's answer quotes what was sent (the file name): printed escaped, as any stored data.
+  process.stdout.write(`${escapeControls(text)}\n`);
   if (!response.ok) throw new UserError(`The API answered ${response.status}.`);
   if (!args.wait) return;
   const { file_key: key } = JSON.parse(text) as { file_key: string };
@@ -86,8 +87,10 @@ export async function upload(
   for (;;) {
     try {
       const bytes = await readObject(target.s3, target.dataBucket, processed);
-      process.stderr.write(`streamdrop ▸ ${processed}:\n`);
-      process.stdout.write(`${looksLikeText(bytes) ? bytes.toString('utf8') : `<${bytes.length} bytes>`}\n`);
+      process.stderr.write(`streamdrop ▸ ${escapeControls(processed)}:\n`);
+      // Bytes unchanged into a pipe or a file; on a terminal, control characters escaped.
+      writeData(process.stdout, looksLikeText(bytes) ? bytes : Buffer.from(`<${bytes.length} bytes>`));
+      process.stdout.write('\n');
       return;
     } catch (error) {
       if ((error as { name?: string }).name !== 'NoSuchKey' || Date.now() > deadline) {
@@ -100,11 +103,11 @@ export async function upload(
   }
 }
 
-/** Prints an object of the data bucket. */
+/** Prints an object of the data bucket: its bytes unchanged into a pipe or a file, escaped on a terminal. */
 export async function get(target: Target, key: string | undefined): Promise<void> {
   if (!key) throw new UserError('get needs a key, e.g. `pnpm streamdrop get processed/<sub>/<id>/demo.txt`.');
   try {
-    process.stdout.write(await readObject(target.s3, target.dataBucket, key));
+    writeData(process.stdout, await readObject(target.s3, target.dataBucket, key));
   } catch (error) {
     if ((error as { name?: string }).name === 'NoSuchKey')
       throw new UserError(`No object ${key} in ${target.dataBucket}.`);

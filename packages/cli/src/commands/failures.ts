@@ -1,4 +1,4 @@
-import { UserError } from '@streamdrop/cli-kit';
+import { escapeControls, printableJson, UserError } from '@streamdrop/cli-kit';
 import {
   describeFailure,
   listFailureIds,
@@ -20,10 +20,13 @@ export async function failuresList(target: RecoveryTarget): Promise<void> {
     } catch (error) {
       detail = `(unreadable: ${(error as Error).message})`;
     }
-    process.stdout.write(`${lastModified?.toISOString() ?? ''}  ${id}  ${detail}\n`);
+    // Ids, reasons and upload ids are stored data: whatever they hold reaches no terminal raw.
+    process.stdout.write(
+      `${lastModified?.toISOString() ?? ''}  ${escapeControls(id)}  ${escapeControls(detail)}\n`,
+    );
   }
   process.stderr.write(
-    `streamdrop ▸ ${ids.length} failure record${ids.length === 1 ? '' : 's'} in ${target.failuresBucket}\n`,
+    `streamdrop ▸ ${ids.length} failure record${ids.length === 1 ? '' : 's'} in ${escapeControls(target.failuresBucket)}\n`,
   );
 }
 
@@ -34,7 +37,7 @@ export async function failuresShow(target: RecoveryTarget, wanted: string | unde
     (await listFailureIds(target)).map((f) => f.id),
     wanted,
   );
-  process.stdout.write(`${JSON.stringify(describeFailure(await readFailure(target, id)), null, 2)}\n`);
+  process.stdout.write(`${printableJson(describeFailure(await readFailure(target, id)))}\n`);
 }
 
 /** Puts failed records back on the stream, then deletes each failure; exit code 1 when one failed or was refused. */
@@ -55,9 +58,11 @@ export async function failuresRedrive(
       )
       .join(', ');
     process.stdout.write(
-      o.status === 'redriven'
-        ? `redriven  ${o.id}  -> ${where}\n`
-        : `${o.status.padEnd(8)}  ${o.id}  ${o.reason ?? ''}\n`,
+      `${escapeControls(
+        o.status === 'redriven'
+          ? `redriven  ${o.id}  -> ${where}`
+          : `${o.status.padEnd(8)}  ${o.id}  ${o.reason ?? ''}`,
+      )}\n`,
     );
   };
   const outcomes = await redrive(target, ids, { force: flags.force, onOutcome: print });
@@ -68,9 +73,9 @@ export async function failuresRedrive(
     errors: count('error'),
     records: outcomes.reduce((n, o) => n + (o.status === 'redriven' ? o.published.length : 0), 0),
   };
-  if (flags.json) process.stdout.write(`${JSON.stringify({ ...summary, outcomes }, null, 2)}\n`);
+  if (flags.json) process.stdout.write(`${printableJson({ ...summary, outcomes })}\n`);
   process.stderr.write(
-    `streamdrop ▸ redrive: ${summary.redriven} failure(s) back on ${target.streamName} (${summary.records} record(s)), ${summary.refused} refused, ${summary.errors} error(s)\n`,
+    `streamdrop ▸ redrive: ${summary.redriven} failure(s) back on ${escapeControls(target.streamName)} (${summary.records} record(s)), ${summary.refused} refused, ${summary.errors} error(s)\n`,
   );
   return summary.errors > 0 || (!flags.all && summary.refused > 0) ? 1 : 0;
 }

@@ -1,4 +1,4 @@
-import { UserError } from '@streamdrop/cli-kit';
+import { escapeControls, printableJson, UserError } from '@streamdrop/cli-kit';
 import type { RecoveryTarget } from '../recovery/failures';
 import { replay } from '../recovery/replay';
 
@@ -24,12 +24,14 @@ export async function replayCommand(
     to,
     // kinesalite never answers AT_TIMESTAMP when no record is that new; Kinesis always does.
     ...(flags.local && { atTimestampTimeoutMs: 2_000 }),
-    log: (line) => process.stderr.write(`streamdrop ▸ ${line}\n`),
+    log: (line) => process.stderr.write(`streamdrop ▸ ${escapeControls(line)}\n`),
   });
   process.stdout.write(
     flags.json
-      ? `${JSON.stringify(counts, null, 2)}\n`
-      : `replayed ${counts.from} .. ${counts.to} on ${target.streamName}: ${counts.inWindow} record(s) in the window on ${counts.shards} shard(s), ` +
-          `${counts.republished} upload event(s) re-published, ${counts.notUploadEvents} other record(s) left alone\n`,
+      ? `${printableJson(counts)}\n`
+      : `${escapeControls(
+          `replayed ${counts.from} .. ${counts.to} on ${target.streamName}: ${counts.inWindow} record(s) in the window on ${counts.shards} shard(s), ` +
+            `${counts.republished} upload event(s) re-published, ${counts.notUploadEvents} other record(s) left alone`,
+        )}\n`,
   );
 }

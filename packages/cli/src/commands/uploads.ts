@@ -5,7 +5,7 @@ import { request as httpsRequest } from 'node:https';
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { progressBar, UserError } from '@streamdrop/cli-kit';
+import { escapeControls, printableJson, progressBar, UserError } from '@streamdrop/cli-kit';
 import {
   type CreateSessionResponse,
   CreateSessionResponseSchema,
@@ -172,12 +172,12 @@ export async function uploadDirect(
   );
   await sendParts(args.file, session, size);
   const completed = await call(caller, 'POST', `/uploads/${session.uploadId}/complete`);
-  process.stdout.write(`${JSON.stringify(completed)}\n`);
+  process.stdout.write(`${printableJson(completed)}\n`);
   if (!args.wait) return;
   const status = await waitFor(caller, session.uploadId);
-  process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+  process.stdout.write(`${printableJson(status)}\n`);
   if (status.status === 'failed')
-    throw new UserError(`upload ${session.uploadId} failed: ${status.failure?.reason ?? ''}`);
+    throw new UserError(`upload ${session.uploadId} failed: ${escapeControls(status.failure?.reason ?? '')}`);
 }
 
 /** `streamdrop list`: the caller's uploads, newest first. */
@@ -192,12 +192,12 @@ export async function listCommand(
     await call(caller, 'GET', `/uploads${query.size > 0 ? `?${query}` : ''}`),
   );
   if (args.json) {
-    process.stdout.write(`${JSON.stringify(page, null, 2)}\n`);
+    process.stdout.write(`${printableJson(page)}\n`);
     return;
   }
   for (const u of page.uploads) {
     process.stdout.write(
-      `${u.uploadId}  ${u.status.padEnd(15)} ${String(u.size).padStart(12)}  ${u.createdAt}  ${JSON.stringify(u.filename)}\n`,
+      `${u.uploadId}  ${u.status.padEnd(15)} ${String(u.size).padStart(12)}  ${u.createdAt}  ${escapeControls(JSON.stringify(u.filename))}\n`,
     );
   }
   if (page.nextCursor) process.stdout.write(`more: --cursor ${page.nextCursor}\n`);
@@ -207,7 +207,7 @@ export async function listCommand(
 export async function statusCommand(caller: Caller, uploadId: string | undefined): Promise<void> {
   if (!uploadId) throw new UserError('status needs an upload id (see `streamdrop list`).');
   process.stdout.write(
-    `${JSON.stringify(await call(caller, 'GET', `/uploads/${encodeURIComponent(uploadId)}`), null, 2)}\n`,
+    `${printableJson(await call(caller, 'GET', `/uploads/${encodeURIComponent(uploadId)}`))}\n`,
   );
 }
 
@@ -236,5 +236,5 @@ export async function downloadCommand(
 export async function deleteCommand(caller: Caller, uploadId: string | undefined): Promise<void> {
   if (!uploadId) throw new UserError('delete needs an upload id (see `streamdrop list`).');
   await call(caller, 'DELETE', `/uploads/${encodeURIComponent(uploadId)}`);
-  process.stderr.write(`streamdrop ▸ deleted ${uploadId}\n`);
+  process.stderr.write(`streamdrop ▸ deleted ${escapeControls(uploadId)}\n`);
 }

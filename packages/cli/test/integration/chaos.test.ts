@@ -50,6 +50,9 @@ describe('pnpm chaos', () => {
       '20261121',
       '--settle-timeout',
       '60',
+      // The shortest local day the stack's function timeouts allow: pending uploads expire after 18 s.
+      '--lifecycle-day-seconds',
+      '9',
       '--out',
       out,
     ]);
@@ -57,7 +60,10 @@ describe('pnpm chaos', () => {
     const result = JSON.parse(readFileSync(out, 'utf8')) as ChaosResult & { command: string };
     const context = `${run.stderr}\n${JSON.stringify(result.details)}`;
     expect({ code: run.code, context }).toEqual({ code: 0, context: expect.any(String) });
-    expect(result.counts).toMatchObject({ attempted: 40, lost: 0, duplicated: 0, corrupted: 0 });
+    expect(result.counts).toMatchObject({ attempted: 40, lost: 0, duplicated: 0, corrupted: 0, orphans: 0 });
+    // The orphans were counted after the stack's own lifecycle sweep had passed their days.
+    expect(result.finalSweepAt).toEqual(expect.any(String));
+    expect(run.stderr).toMatch(/^ {2}orphans {18}0 /m);
     expect(result.counts.accepted).toBeGreaterThan(30);
     // Every acknowledged upload is accounted for, one way or the other.
     expect(result.counts.processedCorrectly + result.counts.failedWithReason).toBe(result.counts.accepted);

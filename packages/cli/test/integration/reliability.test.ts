@@ -8,10 +8,16 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type KinesisClient,
+  ListShardsCommand,
+} from '@aws-sdk/client-kinesis';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
+  GetObjectTaggingCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -93,6 +99,38 @@ async function exists(bucket: string, key: string): Promise<boolean> {
   }
 }
 
+/** Every upload event on the stream, from TRIM_HORIZON (one shard; kinesalite answers all of it at once). */
+async function streamEvents(): Promise<Array<{ key: string }>> {
+  const shards = (await kinesis.send(new ListShardsCommand({ StreamName: stream }))).Shards ?? [];
+  const events: Array<{ key: string }> = [];
+  for (const shard of shards) {
+    let iterator = (
+      await kinesis.send(
+        new GetShardIteratorCommand({
+          StreamName: stream,
+          ShardId: shard.ShardId,
+          ShardIteratorType: 'TRIM_HORIZON',
+        }),
+      )
+    ).ShardIterator;
+    while (iterator) {
+      const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
+      for (const r of page.Records ?? []) {
+        try {
+          events.push(
+            JSON.parse(Buffer.from(r.Data ?? new Uint8Array()).toString('utf8')) as { key: string },
+          );
+        } catch {
+          // not JSON
+        }
+      }
+      if ((page.Records ?? []).length === 0) break;
+      iterator = page.NextShardIterator;
+    }
+  }
+  return events;
+}
+
 async function failureKeys(): Promise<string[]> {
   const list = await s3.send(new ListObjectsV2Command({ Bucket: failures }));
   return (list.Contents ?? []).map((o) => o.Key ?? '');
@@ -136,7 +174,8 @@ const localCli = (...args: string[]) => cli([...args, '--state-dir', t.stateDir]
 
 describe('the local S3', () => {
   it('pages through a listing with ListObjectsV2 continuation tokens (beyond 1000 keys, chaos and failures list need them)', async () => {
-    // s3rver makes its tokens with DES, which OpenSSL 3 keeps in its legacy provider.
+    // s3rver 3.7.1 made its tokens with DES, which OpenSSL 3 keeps in its legacy provider; the
+    // patched s3rver makes them without.
     const keys = Array.from({ length: 25 }, (_, i) => `scratch/page-${String(i).padStart(4, '0')}`);
     await Promise.all(keys.map((Key) => s3.send(new PutObjectCommand({ Bucket: data, Key, Body: 'x' }))));
     const listed: string[] = [];
@@ -191,12 +230,63 @@ describe('the upload path under Kinesis throttling', () => {
   });
 });
 
+describe('what a writer that dies between storing and publishing leaves behind', () => {
+  it('is an upload tagged pending that no event names, which the stack’s lifecycle rule removes after its days; nothing acknowledged is touched', async () => {
+    const { id } = await signIn(t.stack);
+    const kept = await upload(id, { filename: 'acknowledged-before.txt', content: 'kept' });
+    expect(kept.status).toBe(202);
+    const keptKey = ((await kept.json()) as { file_key: string }).file_key;
+    const keptProcessed = keptKey.replace(/^uploads\//, 'processed/');
+    await eventually(async () => ((await exists(data, keptProcessed)) ? true : undefined));
+    const uploadFunction =
+      t.stack.model.routes.find((r) => r.routeKey === 'POST /uploads')?.functionName ?? '';
+
+    // Kinesis refuses the upload's PutRecord while the SDK retries; once the object is stored,
+    // the function's execution environment dies: PutObject done, PutRecord never.
+    faults().failNext('kinesis', 100);
+    let answer: Response | undefined;
+    let key: string | undefined;
+    try {
+      const request = upload(id, { filename: 'killed-before-publish.txt', content: 'never published' }).then(
+        (r) => {
+          answer = r;
+        },
+      );
+      key = await eventually(async () => {
+        const listed = await s3.send(new ListObjectsV2Command({ Bucket: data, Prefix: 'uploads/' }));
+        return listed.Contents?.map((o) => o.Key ?? '').find((k) => k.endsWith('/killed-before-publish.txt'));
+      }, 10_000);
+      expect(t.stack.terminateRunning(uploadFunction)).toBe(1);
+      await request;
+    } finally {
+      faults().failNext('kinesis', 0);
+    }
+    expect(answer?.status).toBe(500); // the function died: the client never heard 2xx
+    const tags = await s3.send(new GetObjectTaggingCommand({ Bucket: data, Key: key }));
+    expect(tags.TagSet).toEqual([{ Key: 'streamdrop-state', Value: 'pending' }]);
+    const events = await streamEvents();
+    expect(events.some((e) => e.key === key)).toBe(false);
+
+    // The stack's own rule (expire-pending-uploads, 2 days), carried out by the local sweep.
+    const now = Date.now();
+    const day = 86_400_000;
+    expect((await t.stack.sweepLifecycle(now + 2 * day - 3_600_000)).expired).toEqual([]);
+    const swept = await t.stack.sweepLifecycle(now + 2 * day + 1_000);
+    expect(swept.expired).toContainEqual({ bucket: data, key, rule: 'expire-pending-uploads' });
+    expect(swept.expired.filter((e) => e.key.startsWith('uploads/')).map((e) => e.key)).toEqual([key]);
+    expect(await exists(data, key ?? '')).toBe(false);
+    expect(await exists(data, keptKey)).toBe(true);
+    expect(await exists(data, keptProcessed)).toBe(true);
+  });
+});
+
 describe('the processing path', () => {
   it('after a crash mid-batch, re-delivers only from the crashed batch and rewrites nothing already written', async () => {
     const uploads = Array.from({ length: 20 }, (_, i) => makeUpload(data, `crash test ${i}`));
     for (const u of uploads) await storeSource(s3, u);
     const since = t.invocations.length;
     const logFrom = readVersionLog(versionLog).length;
+    const refusedBefore = faults().stats().s3.answered['412'] ?? 0;
     // Slow S3 down so that the second batch is in flight long enough to crash it (with the
     // processor's concurrency of 100, a batch's writes land almost together).
     faults().update({ s3LatencyMs: { min: 300, max: 300 } });
@@ -209,15 +299,20 @@ describe('the processing path', () => {
         uploads.map((u) => ({ data: u.data, partitionKey: u.event.uploadId })),
       );
       await eventually(() => {
-        const written = readVersionLog(versionLog)
-          .slice(logFrom)
-          .filter((e) => e.key.startsWith('processed/')).length;
-        if (written < 10 || written >= 20 || crashed > 0) return crashed > 0 ? true : undefined;
-        // Crash only while an invocation of the second batch is running.
+        if (crashed > 0) return true;
+        // Crash only once the first batch has been answered — the one signal that cannot come
+        // from the first batch itself, however loaded the machine — while the second is running.
+        const calls = processorCalls(since);
+        if (calls.length !== 1) {
+          if (calls.length > 1) throw new Error('the second batch finished before it could be crashed');
+          return undefined;
+        }
         const n = t.stack.terminateRunning(processor);
         if (n === 0) return undefined;
         crashed = n;
-        writtenAtCrash = written;
+        writtenAtCrash = readVersionLog(versionLog)
+          .slice(logFrom)
+          .filter((e) => e.key.startsWith('processed/')).length;
         return true;
       }, 30_000);
       await allProcessed(uploads);
@@ -244,11 +339,16 @@ describe('the processing path', () => {
     for (const sequenceNumber of acknowledgedBefore) expect(after).not.toContain(sequenceNumber);
     // …the crashed batch is delivered again, from its first record…
     expect(after).toEqual(expect.arrayContaining(crashedBatch));
-    // …and what it had already written is skipped, not rewritten: one version per object.
+    // …and what it had already written is skipped, not rewritten: one version per object, because
+    // S3 refused each second write of it (If-None-Match: *, answered 412).
     for (const u of uploads) {
       expect(versionsOf(u.processedKey, logFrom)).toBe(1);
       expect(await read(data, u.processedKey)).toBe(u.content.toUpperCase());
     }
+    const acknowledgedCount = acknowledgedBefore.length;
+    expect((faults().stats().s3.answered['412'] ?? 0) - refusedBefore).toBeGreaterThanOrEqual(
+      Math.max(0, writtenAtCrash - acknowledgedCount),
+    );
   });
 
   it('does not hold up the valid records behind a poison record (no retry at all)', async () => {
@@ -405,6 +505,7 @@ describe('getting work back', () => {
     for (const key of keys) await eventually(() => read(data, key));
     await t.stack.idle();
     const since = t.invocations.length;
+    const refusedBefore = faults().stats().s3.answered['412'] ?? 0;
 
     const { code, stdout } = await localCli('replay', '--from', from.toISOString(), '--json');
     expect(code).toBe(0);
@@ -414,11 +515,13 @@ describe('getting work back', () => {
       processorCalls(since).flatMap((c) => sequencesOf(c.event)).length >= 3 ? true : undefined,
     );
     await t.stack.idle();
-    // …and rewrote nothing: still one version each, same content.
+    // …and rewrote nothing: still one version each, same content — because S3 refused each
+    // rewrite (the processor writes create-only, If-None-Match: *), not because it was skipped.
     for (const [i, key] of keys.entries()) {
       expect(versionsOf(key)).toBe(1);
       expect(await read(data, key)).toBe(`REPLAY ME ${i + 1}`);
     }
+    expect((faults().stats().s3.answered['412'] ?? 0) - refusedBefore).toBeGreaterThanOrEqual(3);
   });
 
   it('lists failures and replays against a deployed stack given its outputs (default credential chain)', async () => {

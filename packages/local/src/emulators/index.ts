@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { localPackageDir } from '../paths';
 import type { Log } from '../types';
 import { repairS3rverStore } from './s3rver-repair';
-import { type ChildHandle, startChild } from './supervisor';
+import { assertPortFree, type ChildHandle, startChild } from './supervisor';
 
 export { assertPortFree, type ChildHandle, freePort } from './supervisor';
 
@@ -24,6 +24,33 @@ export const DEFAULT_PORTS: EmulatorPorts & { api: number; web: number } = {
   dynamodb: 4569,
 };
 
+/** Each port's service, as messages name it. */
+export const PORT_SERVICES: Record<keyof typeof DEFAULT_PORTS, string> = {
+  web: 'web client',
+  api: 'HTTP API gateway',
+  cognito: 'cognito-local (Cognito)',
+  s3: 's3rver (S3)',
+  kinesis: 'kinesalite (Kinesis)',
+  dynamodb: 'dynalite (DynamoDB)',
+};
+
+/** The `npm start` option that sets each port, for the message when one is taken. */
+export const PORT_FLAGS: Record<keyof typeof DEFAULT_PORTS, string> = {
+  web: '--web-port',
+  api: '--port',
+  cognito: '--cognito-port',
+  s3: '--s3-port',
+  kinesis: '--kinesis-port',
+  dynamodb: '--dynamodb-port',
+};
+
+/** Fails with a PortInUseError naming the service and its option when any of the ports is taken. */
+export async function assertPortsFree(ports: typeof DEFAULT_PORTS): Promise<void> {
+  for (const which of ['web', 'api', 'cognito', 's3', 'kinesis', 'dynamodb'] as const) {
+    await assertPortFree(PORT_SERVICES[which], ports[which], PORT_FLAGS[which]);
+  }
+}
+
 export interface Emulators {
   cognito: ChildHandle;
   s3: ChildHandle;
@@ -34,55 +61,66 @@ export interface Emulators {
   stop(): Promise<void>;
 }
 
-/** Starts cognito-local, s3rver, kinesalite and dynalite as child processes bound to 127.0.0.1, state in `stateDir`. */
+/**
+ * Starts cognito-local, s3rver, kinesalite and dynalite as child processes bound to 127.0.0.1,
+ * state in `stateDir`. Each runs in its own data folder and is given absolute paths: s3rver and
+ * kinesalite resolve a relative one against their working folder, which split the state in two.
+ */
 export async function startEmulators(stateDir: string, ports: EmulatorPorts, log: Log): Promise<Emulators> {
   const pkg = localPackageDir();
+  const root = resolve(stateDir);
   const dirs = {
-    cognito: join(stateDir, 'cognito'),
-    s3: join(stateDir, 's3'),
-    kinesis: join(stateDir, 'kinesis'),
-    dynamodb: join(stateDir, 'dynamodb'),
+    cognito: join(root, 'cognito'),
+    s3: join(root, 's3'),
+    kinesis: join(root, 'kinesis'),
+    dynamodb: join(root, 'dynamodb'),
   };
   for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
   repairS3rverStore(dirs.s3, log);
   const node = process.execPath;
+  // Every child dies with this process, even when it is SIGKILLed (watchdog.cjs).
+  const watchdog = join(pkg, 'src', 'emulators', 'watchdog.cjs');
   // Children must not inherit our AWS settings or a debugger flag.
   const baseEnv = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production' };
   const started: ChildHandle[] = [];
   try {
     const specs = [
       {
-        name: 'cognito-local (Cognito)',
+        name: PORT_SERVICES.cognito,
+        portFlag: PORT_FLAGS.cognito,
         command: node,
-        args: [join(pkg, 'node_modules', 'cognito-local', 'lib', 'bin', 'start.js')],
+        args: ['--require', watchdog, join(pkg, 'node_modules', 'cognito-local', 'lib', 'bin', 'start.js')],
         cwd: dirs.cognito,
         env: { ...baseEnv, HOST: '127.0.0.1', PORT: String(ports.cognito) },
         port: ports.cognito,
         readiness: { url: `http://127.0.0.1:${ports.cognito}/health` },
       },
       {
-        name: 's3rver (S3)',
+        name: PORT_SERVICES.s3,
+        portFlag: PORT_FLAGS.s3,
         command: node,
-        args: [join(pkg, 'src', 'emulators', 's3rver-child.mjs')],
-        cwd: pkg,
+        args: ['--require', watchdog, join(pkg, 'src', 'emulators', 's3rver-child.mjs')],
+        cwd: dirs.s3,
         env: { ...baseEnv, S3RVER_PORT: String(ports.s3), S3RVER_DIR: dirs.s3 },
         port: ports.s3,
         readiness: 'ipc' as const,
       },
       {
-        name: 'kinesalite (Kinesis)',
+        name: PORT_SERVICES.kinesis,
+        portFlag: PORT_FLAGS.kinesis,
         command: node,
-        args: [join(pkg, 'src', 'emulators', 'kinesalite-child.mjs')],
-        cwd: pkg,
+        args: ['--require', watchdog, join(pkg, 'src', 'emulators', 'kinesalite-child.mjs')],
+        cwd: dirs.kinesis,
         env: { ...baseEnv, KINESALITE_PORT: String(ports.kinesis), KINESALITE_DIR: dirs.kinesis },
         port: ports.kinesis,
         readiness: 'ipc' as const,
       },
       {
-        name: 'dynalite (DynamoDB)',
+        name: PORT_SERVICES.dynamodb,
+        portFlag: PORT_FLAGS.dynamodb,
         command: node,
-        args: [join(pkg, 'src', 'emulators', 'dynalite-child.mjs')],
-        cwd: pkg,
+        args: ['--require', watchdog, join(pkg, 'src', 'emulators', 'dynalite-child.mjs')],
+        cwd: dirs.dynamodb,
         env: { ...baseEnv, DYNALITE_PORT: String(ports.dynamodb), DYNALITE_DIR: dirs.dynamodb },
         port: ports.dynamodb,
         readiness: 'ipc' as const,

@@ -11,6 +11,8 @@ export interface ChildSpec {
   cwd: string;
   env: NodeJS.ProcessEnv;
   port: number;
+  /** The `npm start` option that sets the port, for the message when it is taken. */
+  portFlag?: string;
   /** `ipc`: the child sends `{ready: true}`; otherwise an HTTP URL polled until it answers. */
   readiness: 'ipc' | { url: string };
   startTimeoutMs?: number;
@@ -27,13 +29,13 @@ export interface ChildHandle {
   stop(): Promise<void>;
 }
 
-/** Fails with PortInUseError when `port` cannot be bound on 127.0.0.1. */
-export async function assertPortFree(service: string, port: number): Promise<void> {
+/** Fails with PortInUseError (naming `flag`, the option that moves it) when `port` cannot be bound on 127.0.0.1. */
+export async function assertPortFree(service: string, port: number, flag?: string): Promise<void> {
   if (port === 0) return;
   await new Promise<void>((resolve, reject) => {
     const probe = createServer();
     probe.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'EADDRINUSE' ? new PortInUseError(service, port) : error),
+      reject(error.code === 'EADDRINUSE' ? new PortInUseError(service, port, flag) : error),
     );
     probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
   });
@@ -64,9 +66,25 @@ async function pollUntilAnswering(url: string, child: ChildProcess, deadline: nu
   }
 }
 
+/** What to do when an emulator fails: the same advice wherever it fails. */
+export const RETRY_ADVICE =
+  'Run `npm start` again; if it keeps happening, `npm start -- --reset` starts from empty state.';
+
+/** `exit code 1` or `SIGKILL`. */
+export function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
+  return signal ?? `exit code ${code}`;
+}
+
+/** The line of an emulator's last output worth quoting (its error, when it printed one), shortened. */
+export function lastLine(tail: readonly string[]): string | undefined {
+  const lines = [...tail].reverse().filter((l) => l.trim() !== '' && !/^\s+at |^Node\.js v\d/.test(l));
+  const line = lines.find((l) => /\b[A-Za-z]*Error\b|\bE[A-Z]{3,}\b/.test(l)) ?? lines[0];
+  return line === undefined ? undefined : line.trim().slice(0, 200);
+}
+
 /** Starts a child process and resolves once it is ready; rejects with a message naming the emulator. */
 export async function startChild(spec: ChildSpec, log: Log): Promise<ChildHandle> {
-  await assertPortFree(spec.name, spec.port);
+  await assertPortFree(spec.name, spec.port, spec.portFlag);
   const child = spawn(spec.command, spec.args, {
     cwd: spec.cwd,
     env: spec.env,
@@ -99,11 +117,15 @@ export async function startChild(spec: ChildSpec, log: Log): Promise<ChildHandle
   clearTimeout(timer);
   if (outcome !== 'ready' || child.exitCode !== null) {
     child.kill('SIGKILL');
-    const detail = tail.length > 0 ? `\n--- its last output ---\n${tail.join('\n')}` : '';
+    // Its own words go to the log; the error itself is one line that says what to do.
+    for (const line of tail) log.warn(`${spec.name}: ${line}`);
+    const last = lastLine(tail);
     throw new EmulatorError(
-      outcome === 'timeout'
-        ? `${spec.name} did not become ready within ${spec.startTimeoutMs ?? 30_000} ms.${detail}`
-        : `${spec.name} exited while starting.${detail}`,
+      `${spec.name} ${
+        outcome === 'timeout'
+          ? `did not become ready within ${spec.startTimeoutMs ?? 30_000} ms`
+          : `exited while starting (${describeExit(child.exitCode, child.signalCode)})`
+      }${last ? `: ${last}` : ''}. ${RETRY_ADVICE}`,
     );
   }
   log.info(`${spec.name} listening on http://127.0.0.1:${spec.port}`);

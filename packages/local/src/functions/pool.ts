@@ -47,14 +47,16 @@ export class FunctionPool {
     }
   }
 
-  /** Starts one idle environment ahead of the first request, unless there is (or will be) one. */
+  /**
+   * Starts one idle environment ahead of the first request, unless there is (or will be) one;
+   * rejects when it cannot start, so that the stack is never called ready with a function that
+   * cannot run.
+   */
   async warm(): Promise<void> {
     if (this.environments.length > 0 || this.spawning) return;
     this.spawning = true;
     try {
       await this.add(false);
-    } catch (error) {
-      this.options.log.warn(`${this.options.functionName}: warm-up failed: ${(error as Error).message}`);
     } finally {
       this.spawning = false;
       this.wakeOne();

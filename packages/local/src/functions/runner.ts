@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { FunctionInitError } from '../errors';
 import { localPackageDir } from '../paths';
 import type { FunctionModel, InvocationObserver, InvokeResult, Invoker, Log } from '../types';
 import { extractArchive } from './archive';
@@ -20,7 +21,10 @@ export interface RunnerOptions extends BundleContext {
 }
 
 export interface FunctionRunner extends Invoker {
-  /** Starts one environment per function so the first requests skip the cold start. */
+  /**
+   * Starts one environment per function, so that the first requests skip the cold start; rejects
+   * with a FunctionInitError naming the first function that cannot start.
+   */
   warm(): Promise<void>;
   /**
    * Kills every execution environment of the function that is running an invocation now, as
@@ -84,7 +88,13 @@ export function createFunctionRunner(options: RunnerOptions): FunctionRunner {
       return result;
     },
     async warm() {
-      await Promise.all([...pools.values()].map((pool) => pool.warm()));
+      await Promise.all(
+        [...pools].map(([name, pool]) =>
+          pool.warm().catch((error: unknown) => {
+            throw new FunctionInitError(name, error, options.cacheDir);
+          }),
+        ),
+      );
     },
     terminateRunning(functionName) {
       const busy = pools.get(functionName)?.busy() ?? [];

@@ -28,6 +28,8 @@ export async function startTestStack(options: {
   stateDir?: string;
   ports?: TestStack['ports'];
   shardCount?: number;
+  /** The length of a local lifecycle "day", in seconds (default: a real day). */
+  lifecycleDaySeconds?: number;
   /** E.g. fault injection (@streamdrop/chaos). */
   extensions?: readonly RuntimeExtension[];
   /** The runtime's own lines (default: none). */
@@ -50,6 +52,7 @@ export async function startTestStack(options: {
     stateDir,
     ports,
     shardCount: options.shardCount,
+    lifecycleDaySeconds: options.lifecycleDaySeconds,
     extensions: options.extensions,
     log: options.log ?? silentLog,
     onFunctionLog: options.onFunctionLog,

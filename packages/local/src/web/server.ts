@@ -35,11 +35,16 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
-/** Every file of the built app, by its URL path: a few files, held in memory, so no path leads outside. */
-function readApp(dir: string): Map<string, Buffer> {
+/** Fails, saying how to build it, when `dir` holds no built web client. */
+export function assertWebBuilt(dir: string): void {
   if (!existsSync(join(dir, WEB_INDEX_FILE))) {
     throw new LocalError(`${dir} holds no built web client: run \`pnpm build\` (npm start builds it too).`);
   }
+}
+
+/** Every file of the built app, by its URL path: a few files, held in memory, so no path leads outside. */
+function readApp(dir: string): Map<string, Buffer> {
+  assertWebBuilt(dir);
   const files = new Map<string, Buffer>();
   const walk = (folder: string) => {
     for (const name of readdirSync(folder)) {

@@ -1,5 +1,5 @@
 /** Idempotency-Key on the real local stack: one object, one event, one processed output. */
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, GetObjectTaggingCommand, type S3Client } from '@aws-sdk/client-s3';
 import { localS3Client } from '../../src/clients';
 import { defaultStackFile } from '../../src/paths';
 import { eventually, signIn, startTestStack, type TestStack } from '../../src/testing';
@@ -50,4 +50,52 @@ it('returns the first response to a retried request with the same Idempotency-Ke
 
   const reused = await post(id, 'retry-me', { filename: 'once.txt', content: 'something else' });
   expect(reused.status).toBe(422);
+});
+
+it('answers one of two racing requests with the same Idempotency-Key and different bodies 202 and the other 409/422, and stores the 202’s body', async () => {
+  const { id } = await signIn(t.stack);
+  const bucket = t.stack.config.s3.buckets.data ?? '';
+  // Several races at once, each pair sent together: S3's conditional writes (If-None-Match: *,
+  // If-Match) decide, never which request happens to read first.
+  const races = await Promise.all(
+    Array.from({ length: 8 }, async (_, i) => {
+      const key = `race-${i}-${Date.now()}`;
+      const bodies = [
+        { filename: 'race.txt', content: `first body of race ${i}` },
+        { filename: 'race.txt', content: `second body of race ${i}` },
+      ];
+      const answers = await Promise.all(
+        bodies.map(async (body) => {
+          const response = await post(id, key, body);
+          return { body, status: response.status, json: (await response.json()) as Record<string, unknown> };
+        }),
+      );
+      return { i, answers };
+    }),
+  );
+  for (const { i, answers } of races) {
+    const statuses = answers.map((a) => a.status).sort();
+    expect({ race: i, statuses }).toEqual({ race: i, statuses: [202, expect.any(Number)] });
+    expect([409, 422]).toContain(statuses[1]);
+    const won = answers.find((a) => a.status === 202);
+    const fileKey = String(won?.json.file_key);
+    const uploadId = String(won?.json.uploadId);
+    // The stored object is the accepted request's body, acknowledged (tagged complete)…
+    const stored = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: fileKey }));
+    expect(await stored.Body?.transformToString()).toBe(won?.body.content);
+    const tags = await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: fileKey }));
+    expect(tags.TagSet).toEqual([{ Key: 'streamdrop-state', Value: 'complete' }]);
+    // …and processed from that body, once.
+    const processedKey = fileKey.replace(/^uploads\//, 'processed/');
+    await eventually(async () => {
+      const r = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: processedKey }));
+      return (await r.Body?.transformToString()) === won?.body.content.toUpperCase() ? true : undefined;
+    });
+    await t.stack.idle();
+    const events = t.invocations
+      .filter((inv) => inv.functionName.endsWith('-processor'))
+      .flatMap((inv) => (inv.event as { Records: { kinesis: { partitionKey: string } }[] }).Records)
+      .filter((r) => r.kinesis.partitionKey === uploadId);
+    expect(events).toHaveLength(1);
+  }
 });

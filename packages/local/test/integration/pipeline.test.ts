@@ -4,10 +4,19 @@
  */
 
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { KinesisStreamEvent } from 'aws-lambda';
 import { localKinesisClient, localS3Client } from '../../src/clients';
 import { defaultStackFile } from '../../src/paths';
-import { decodeJwt, eventually, signIn, startTestStack, type TestStack } from '../../src/testing';
+import {
+  decodeJwt,
+  eventually,
+  makeUpload,
+  signIn,
+  startTestStack,
+  storeSource,
+  type TestStack,
+} from '../../src/testing';
 
 jest.setTimeout(90_000);
 
@@ -196,5 +205,92 @@ describe('the administrators’ Kinesis proxy on the local stack', () => {
     expect(await eventually(() => read(data, next.file_key.replace(/^uploads\//, 'processed/')))).toBe(
       'NEXT ONE',
     );
+  });
+
+  it('stores text/plain content that is not valid UTF-8 byte for byte, with a note, never with U+FFFD', async () => {
+    const demo = await signIn(t.stack);
+    // "hi", a lone continuation byte, an overlong encoding, a truncated sequence, then Latin-1 é.
+    const bytes = Buffer.from([0x68, 0x69, 0x20, 0x80, 0x20, 0xc0, 0xaf, 0x20, 0xe2, 0x82, 0x20, 0xe9, 0x0a]);
+    const response = await upload(demo.id, {
+      filename: 'latin1.txt',
+      content: bytes.toString('base64'),
+      encoding: 'base64',
+      contentType: 'text/plain; charset=utf-8',
+    });
+    expect(response.status).toBe(202);
+    const { file_key: key } = (await response.json()) as { file_key: string };
+    const processedKey = key.replace(/^uploads\//, 'processed/');
+    const processed = await eventually(async () => {
+      try {
+        return await s3.send(new GetObjectCommand({ Bucket: data, Key: processedKey }));
+      } catch {
+        return undefined;
+      }
+    });
+    const stored = Buffer.from((await processed.Body?.transformToByteArray()) ?? []);
+    expect(stored.equals(bytes)).toBe(true);
+    expect(stored.includes(Buffer.from('\ufffd'))).toBe(false);
+    expect(processed.Metadata?.['transform-note']).toMatch(/UTF-8/);
+  });
+
+  it('fails an upload event whose contentType holds CR/LF permanently after one delivery, and processes its batch neighbours', async () => {
+    const admin = await signIn(t.stack, 'admin');
+    const neighbours = Array.from({ length: 4 }, (_, i) => makeUpload(data, `neighbour ${i}`));
+    const bad = makeUpload(data, 'its content type is a header injection');
+    for (const u of [...neighbours, bad]) await storeSource(s3, u);
+    // Written by hand: the event schema (rightly) refuses to encode such a content type.
+    const badData = JSON.stringify({ ...bad.event, contentType: 'text/plain\r\nX-Injected: 1' });
+    const records = [
+      ...neighbours
+        .slice(0, 2)
+        .map((u) => ({ data: Buffer.from(u.data).toString('utf8'), 'partition-key': u.event.uploadId })),
+      { data: badData, 'partition-key': bad.event.uploadId },
+      ...neighbours
+        .slice(2)
+        .map((u) => ({ data: Buffer.from(u.data).toString('utf8'), 'partition-key': u.event.uploadId })),
+    ];
+    const since = t.invocations.length;
+    const response = await call('PUT', `/streams/${stream()}/records`, `Bearer ${admin.access}`, { records });
+    expect(response.status).toBe(200);
+    const put = (await response.json()) as {
+      FailedRecordCount: number;
+      Records: Array<{ SequenceNumber: string }>;
+    };
+    expect(put.FailedRecordCount).toBe(0);
+    const sequences = put.Records.map((r) => r.SequenceNumber);
+    const badSequence = sequences[2] ?? '?';
+
+    for (const u of neighbours) {
+      expect(await eventually(() => read(data, u.processedKey))).toBe(u.content.toUpperCase());
+    }
+    const failures = t.stack.config.s3.buckets.failures ?? '';
+    const failureKeys = async () =>
+      ((await s3.send(new ListObjectsV2Command({ Bucket: failures }))).Contents ?? []).map(
+        (o) => o.Key ?? '',
+      );
+    const failureKey = await eventually(async () =>
+      (await failureKeys()).find((k) => k.includes(badSequence)),
+    );
+    expect(failureKey).toMatch(/^processor\//);
+    await t.stack.idle();
+
+    // One delivery each: the bad record was never retried, and no neighbour was dragged along.
+    const delivered = t.invocations
+      .slice(since)
+      .filter((i) => i.functionName === t.stack.model.mappings[0]?.functionName)
+      .flatMap((i) => (i.event as KinesisStreamEvent).Records.map((r) => r.kinesis.sequenceNumber));
+    for (const sequence of sequences) expect(delivered.filter((d) => d === sequence)).toHaveLength(1);
+    // One failure record for it, none for the neighbours, none from exhausted retries.
+    const keys = await failureKeys();
+    expect(keys.filter((k) => sequences.some((sq) => k.includes(sq)))).toEqual([failureKey]);
+    expect(keys.filter((k) => k.startsWith('aws/lambda/'))).toEqual([]);
+    const record = JSON.parse((await read(failures, failureKey ?? '')) ?? '{}') as { reason: string };
+    expect(record.reason).toMatch(/contentType/);
+    // Its source was never processed.
+    await expect(
+      s3.send(new HeadObjectCommand({ Bucket: data, Key: bad.processedKey })),
+    ).rejects.toMatchObject({
+      name: 'NotFound',
+    });
   });
 });

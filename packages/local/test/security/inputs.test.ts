@@ -183,6 +183,119 @@ const UPLOAD_CASES: InputCase[] = [
     status: 400,
     message: /^filename: must be well-formed Unicode/,
   },
+  // The filename rule by Unicode properties (packages/events/src/filename.ts), one case per class.
+  ...(
+    [
+      [
+        'a soft hyphen (U+00AD, Cf)',
+        'soft\u00adhyphen.txt',
+        /invisible or bidirectional formatting characters \(U\+00AD\)$/,
+      ],
+      [
+        'a left-to-right mark (U+200E)',
+        'a\u200eb.txt',
+        /invisible or bidirectional formatting characters \(U\+200E\)$/,
+      ],
+      [
+        'an Arabic letter mark (U+061C)',
+        'a\u061cb.txt',
+        /invisible or bidirectional formatting characters \(U\+061C\)$/,
+      ],
+      [
+        'a word joiner (U+2060)',
+        'a\u2060b.txt',
+        /invisible or bidirectional formatting characters \(U\+2060\)$/,
+      ],
+      [
+        'a ZWNJ between Latin letters (U+200C)',
+        'a\u200cb.txt',
+        /invisible or bidirectional formatting characters \(U\+200C\)$/,
+      ],
+      [
+        'a tag character (U+E0041)',
+        'flag\u{e0041}.txt',
+        /invisible or bidirectional formatting characters \(U\+E0041\)$/,
+      ],
+      [
+        'a combining grapheme joiner (U+034F)',
+        'a\u034fb.txt',
+        /invisible or bidirectional formatting characters \(U\+034F\)$/,
+      ],
+      [
+        'nothing but Hangul fillers (U+3164)',
+        '\u3164\u3164',
+        /invisible or bidirectional formatting characters \(U\+3164\)$/,
+      ],
+      ['a line separator (U+2028, Zl)', 'a\u2028b.txt', /line or paragraph separators \(U\+2028\)$/],
+      ['a paragraph separator (U+2029, Zp)', 'a\u2029b.txt', /line or paragraph separators \(U\+2029\)$/],
+      [
+        'a private-use character (U+E000, Co)',
+        'a\ue000.txt',
+        /unassigned, private-use or replacement characters \(U\+E000\)$/,
+      ],
+      [
+        'an unassigned code point (U+0378, Cn)',
+        'a\u0378.txt',
+        /unassigned, private-use or replacement characters \(U\+0378\)$/,
+      ],
+      [
+        'a noncharacter (U+FFFF)',
+        'a\uffff.txt',
+        /unassigned, private-use or replacement characters \(U\+FFFF\)$/,
+      ],
+      [
+        'a replacement character (U+FFFD)',
+        'a\ufffd.txt',
+        /unassigned, private-use or replacement characters \(U\+FFFD\)$/,
+      ],
+      ['a division slash (U+2215)', 'a\u2215b.txt', /path separator or dot name \(U\+2215 DIVISION SLASH\)$/],
+      ['a fraction slash (U+2044)', 'a\u2044b.txt', /path separator or dot name \(U\+2044 FRACTION SLASH\)$/],
+      [
+        'a set minus, drawn as a backslash (U+2216)',
+        'a\u2216b',
+        /path separator or dot name \(U\+2216 SET MINUS\)$/,
+      ],
+      [
+        'two fullwidth full stops (U+FF0E, a dot name)',
+        '\uff0e\uff0e',
+        /normalise to a path separator or dot name$/,
+      ],
+      ['a leading space', ' a.txt', /^filename: must not begin or end with white space$/],
+      [
+        'a trailing no-break space (U+00A0)',
+        'a.txt\u00a0',
+        /^filename: must not begin or end with white space$/,
+      ],
+      [
+        'a leading combining mark (U+0301)',
+        '\u0301a.txt',
+        /^filename: must not begin with a combining mark \(U\+0301\)$/,
+      ],
+      ['nothing but a braille blank (U+2800)', '\u2800', /^filename: must contain a visible character$/],
+      [
+        'nothing but ideographic spaces (U+3000)',
+        '\u3000\u3000',
+        /^filename: must contain a visible character$/,
+      ],
+    ] as const
+  ).map(
+    ([what, name, message]): InputCase => ({
+      label: `a filename with ${what}`,
+      method: 'POST',
+      path: '/uploads',
+      body: upload(name),
+      status: 400,
+      message,
+    }),
+  ),
+  {
+    label: 'text content with a lone surrogate (JSON \\ud800)',
+    method: 'POST',
+    path: '/uploads',
+    body: '{"filename":"a.txt","content":"ok \\ud800 then"}',
+    status: 400,
+    message: /^content: must be well-formed Unicode: it holds a lone surrogate/,
+  },
   // Invalid JSON, wrong types, wrong shapes, unknown fields.
   {
     label: 'invalid JSON',
@@ -582,6 +695,24 @@ const STREAM_CASES: InputCase[] = [
     message: /^PartitionKey: must be 1 to 256 Unicode characters \(got 257\)$/,
   },
   {
+    label: 'record: a PartitionKey of 256 astral-plane characters (512 as Kinesis counts)',
+    method: 'PUT',
+    path: '/streams/STREAM/record',
+    body: record({ PartitionKey: '😀'.repeat(256) }),
+    status: 400,
+    message:
+      /^PartitionKey: must be 1 to 256 Unicode characters \(got 512; Kinesis counts UTF-16 code units, so each character outside the Basic Multilingual Plane, such as an emoji, counts as two\)$/,
+  },
+  {
+    label: 'records: a partition-key of 256 astral-plane characters',
+    method: 'PUT',
+    path: '/streams/STREAM/records',
+    body: json({ records: [{ data: 'x', 'partition-key': '\u{20000}'.repeat(256) }] }),
+    status: 400,
+    message:
+      /^records\.0\.partition-key: must be 1 to 256 Unicode characters \(got 512; Kinesis counts UTF-16/,
+  },
+  {
     label: 'record: a negative ExplicitHashKey',
     method: 'PUT',
     path: '/streams/STREAM/record',
@@ -795,6 +926,17 @@ describe('hostile inputs against the local stack', () => {
       }),
     });
     expect(res.status).toBe(202);
+  });
+
+  // After the refusals: the record it puts starts the processor (which records it as a failure).
+  it('accepts a partition key of 128 astral-plane characters, 256 as Kinesis counts them', async () => {
+    const res = await s.send({
+      method: 'PUT',
+      path: `/streams/${s.streamName}/record`,
+      headers: { authorization: `Bearer ${tokens.admin}`, 'content-type': 'application/json' },
+      body: record({ PartitionKey: '😀'.repeat(128) }),
+    });
+    expect(res.status).toBe(200);
   });
 
   it('has a table of at least the issue’s input classes for each API', () => {
