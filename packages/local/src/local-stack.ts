@@ -175,7 +175,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const timeoutOf = (name: string) => model.functions.find((f) => f.name === name)?.timeoutSeconds ?? 0;
     checkDayLength(rules, daySeconds, {
       api: Math.max(0, ...model.routes.map((r) => timeoutOf(r.functionName))),
-      any: Math.max(0, ...model.functions.map((f) => f.timeoutSeconds)),
     });
     const lifecycle = startLifecycleSweeper({ s3, rules, daySeconds, stateDir, log });
     stoppers.push(() => lifecycle.stop());
