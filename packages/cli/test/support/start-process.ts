@@ -16,13 +16,14 @@ export interface StartedProcess {
   stop(): Promise<void>;
 }
 
-export type Ports = { api: number; cognito: number; s3: number; kinesis: number };
+export type Ports = { api: number; cognito: number; s3: number; kinesis: number; dynamodb: number };
 
 export const freePorts = async (): Promise<Ports> => ({
   api: await freePort(),
   cognito: await freePort(),
   s3: await freePort(),
   kinesis: await freePort(),
+  dynamodb: await freePort(),
 });
 
 export const portFlags = (ports: Ports) => [
@@ -34,6 +35,8 @@ export const portFlags = (ports: Ports) => [
   String(ports.s3),
   '--kinesis-port',
   String(ports.kinesis),
+  '--dynamodb-port',
+  String(ports.dynamodb),
 ];
 
 function readConfig(stateDir: string): LocalConfig | undefined {
