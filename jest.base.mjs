@@ -19,4 +19,8 @@ export const base = {
   clearMocks: true,
   restoreMocks: true,
   errorOnDeprecated: true,
+  // A test that leaves a server or a stack running fails on its own assertions (see the lifetime
+  // and supervision tests); it must not also keep jest alive until CI's 90-minute limit, as a
+  // leaked local stack once did. Jest still prints its "did not exit" warning when it forces.
+  forceExit: true,
 };

@@ -113,8 +113,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const ports = {
     ...DEFAULT_PORTS,
     ...options.ports,
-    // A caller that picks its own ports (a test) but not the web client's must not take 3000.
+    // A caller that picks its own ports (a test) but not the web client's or dynalite's must not
+    // take their defaults: a second such stack would find them taken.
     web: options.ports?.web ?? (options.ports ? await freePort() : DEFAULT_PORTS.web),
+    dynamodb: options.ports?.dynamodb ?? (options.ports ? await freePort() : DEFAULT_PORTS.dynamodb),
   };
   const shardCount = options.shardCount ?? 1;
   const { tf, inventory } = readInventory(stackFile);
@@ -195,7 +197,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const timeoutOf = (name: string) => model.functions.find((f) => f.name === name)?.timeoutSeconds ?? 0;
     checkDayLength(rules, daySeconds, {
       api: Math.max(0, ...model.routes.map((r) => timeoutOf(r.functionName))),
-      any: Math.max(0, ...model.functions.map((f) => f.timeoutSeconds)),
     });
     const lifecycle = startLifecycleSweeper({ s3, rules, daySeconds, stateDir, log });
     stoppers.push(() => lifecycle.stop());

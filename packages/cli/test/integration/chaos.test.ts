@@ -50,9 +50,9 @@ describe('pnpm chaos', () => {
       '20261121',
       '--settle-timeout',
       '60',
-      // The shortest local day the stack's function timeouts allow: pending uploads expire after 18 s.
+      // The shortest local day the stack's function timeouts allow: pending uploads expire after 30 s.
       '--lifecycle-day-seconds',
-      '9',
+      '15',
       '--out',
       out,
     ]);

@@ -33,6 +33,17 @@ function processesUnder(dir: string): number[] {
   return pids;
 }
 
+/** SIGKILLs whatever still runs under `dir`, so that nothing outlives a failed test. */
+function killAllUnder(dir: string): void {
+  for (const pid of processesUnder(dir)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
 /** Waits until every port is free and no emulator is left; how long that took. */
 async function allGone(ports: Ports, stateDir: string): Promise<number> {
   const started = Date.now();
@@ -57,11 +68,17 @@ describe('the local stack’s processes', () => {
       cwd: cliPackageDir(),
       args: ['--state-dir', stateDir, ...portFlags(ports), '--quiet'],
     });
-    await stack.ready(stateDir);
-    expect(processesUnder(stateDir)).toHaveLength(3); // cognito-local, s3rver, kinesalite
-    stack.child.kill('SIGKILL');
-    await stack.exited;
-    expect(await allGone(ports, stateDir)).toBeLessThan(5_000);
+    try {
+      await stack.ready(stateDir);
+      expect(processesUnder(stateDir)).toHaveLength(4); // cognito-local, s3rver, kinesalite, dynalite
+      stack.child.kill('SIGKILL');
+      await stack.exited;
+      expect(await allGone(ports, stateDir)).toBeLessThan(5_000);
+    } finally {
+      // Whatever failed above, nothing outlives the test (a live stack would keep jest from exiting).
+      stack.child.kill('SIGKILL');
+      killAllUnder(stateDir);
+    }
   });
 
   it('stops cleanly within seconds when the tsx wrapper npm start runs it under is SIGKILLed', async () => {
@@ -84,6 +101,7 @@ describe('the local stack’s processes', () => {
       await eventually(() => (existsSync(localConfigPath(stateDir)) ? undefined : true), 5_000);
     } finally {
       wrapper.kill('SIGKILL');
+      killAllUnder(stateDir);
     }
   });
 });

@@ -16,7 +16,7 @@ export interface StartedProcess {
   stop(): Promise<void>;
 }
 
-export type Ports = { web: number; api: number; cognito: number; s3: number; kinesis: number };
+export type Ports = { web: number; api: number; cognito: number; s3: number; kinesis: number; dynamodb: number };
 
 export const freePorts = async (): Promise<Ports> => ({
   web: await freePort(),
@@ -24,6 +24,7 @@ export const freePorts = async (): Promise<Ports> => ({
   cognito: await freePort(),
   s3: await freePort(),
   kinesis: await freePort(),
+  dynamodb: await freePort(),
 });
 
 export const portFlags = (ports: Ports) => [
@@ -37,6 +38,8 @@ export const portFlags = (ports: Ports) => [
   String(ports.s3),
   '--kinesis-port',
   String(ports.kinesis),
+  '--dynamodb-port',
+  String(ports.dynamodb),
 ];
 
 function readConfig(stateDir: string): LocalConfig | undefined {

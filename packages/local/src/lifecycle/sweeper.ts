@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { SESSION_UPLOAD_TAG } from '@streamdrop/config';
 import { LocalError } from '../errors';
 import type { Log } from '../types';
 import type { LifecycleRule } from './rules';
@@ -37,37 +38,38 @@ export function readLifecycleState(stateDir: string): LifecycleState | undefined
 }
 
 /**
- * Refuses a "day" so short that a rule could act on an object a function is still writing: an
- * upload stays `pending` until its function answers (at most the longest timeout of a function
- * behind the HTTP API), a multipart upload stays open at most as long as any function runs. With
- * days longer than those, nothing a function will acknowledge can expire or be aborted under it.
+ * Refuses a "day" so short that an expiration rule could remove an object a function is still
+ * writing: an upload stays `pending`, and an Idempotency-Key record unanswered, until the function
+ * behind the HTTP API answers (at most its timeout). Two kinds of rule do not bind the day:
+ * - abort-incomplete-multipart rules: an upload aborted in flight fails its completion with
+ *   NoSuchUpload, which the processor retries and a client sends again; nothing was acknowledged;
+ * - expiration of the bytes of an upload session (tagged `uploading`): clients write those, for
+ *   as long as their URLs last; a short day expires abandoned sessions early, which is what a
+ *   test or a chaos run shortens the day for.
+ * Nothing acknowledged ever matches a rule (it is tagged `complete`), whatever the day.
  */
 export function checkDayLength(
   rules: readonly LifecycleRule[],
   daySeconds: number,
-  timeouts: { api: number; any: number },
+  timeouts: { api: number },
 ): void {
+  const sessionBytes = (rule: LifecycleRule) =>
+    rule.tags.some((tag) => tag.key === SESSION_UPLOAD_TAG.key && tag.value === SESSION_UPLOAD_TAG.value);
   const limits = rules
-    .filter((rule) => rule.enabled)
-    .flatMap((rule) =>
-      (
-        [
-          [rule.expirationDays, timeouts.api, 'expires objects'],
-          [rule.abortIncompleteDays, timeouts.any, 'aborts multipart uploads'],
-        ] as const
-      ).flatMap(([days, timeout, action]) =>
-        days ? [{ rule, days, timeout, action, shortest: Math.floor(timeout / days) + 1 }] : [],
-      ),
-    );
+    .filter((rule) => rule.enabled && rule.expirationDays !== undefined && !sessionBytes(rule))
+    .map((rule) => {
+      const days = rule.expirationDays ?? 1;
+      return { rule, days, shortest: Math.floor(timeouts.api / days) + 1 };
+    });
   const binding = limits.reduce<(typeof limits)[number] | undefined>(
     (worst, limit) => (worst === undefined || limit.shortest > worst.shortest ? limit : worst),
     undefined,
   );
   if (binding === undefined || daySeconds >= binding.shortest) return;
-  const { rule, days, timeout, action, shortest } = binding;
+  const { rule, days, shortest } = binding;
   throw new LocalError(
-    `--lifecycle-day-seconds ${daySeconds} is too short: the rule ${rule.id} of ${rule.bucket} ${action} after ` +
-      `${days} day(s), ${days * daySeconds} s, while a function may still be writing them (it may run ${timeout} s). ` +
+    `--lifecycle-day-seconds ${daySeconds} is too short: the rule ${rule.id} of ${rule.bucket} expires objects after ` +
+      `${days} day(s), ${days * daySeconds} s, while a function may still be writing them (it may run ${timeouts.api} s). ` +
       `Use at least ${shortest}.`,
   );
 }

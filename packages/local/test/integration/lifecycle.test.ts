@@ -3,7 +3,8 @@
  * stack): an upload left pending — stored, then its writer died before publishing it — expires
  * after N local days; an acknowledged upload (tagged complete) and its processed twin never do;
  * idempotency records go by their prefix rule; an abandoned multipart upload is aborted after its
- * days. With a 9-second local day, N = 2 days is 18 s.
+ * days. With a 15-second local day (the shortest the stack's function timeouts allow), N = 2
+ * days is 30 s.
  */
 import {
   CreateMultipartUploadCommand,
@@ -26,7 +27,7 @@ import { silentLog } from '../../src/types';
 
 jest.setTimeout(120_000);
 
-const DAY_SECONDS = 9;
+const DAY_SECONDS = 15;
 const DAY_MS = DAY_SECONDS * 1000;
 
 let t: TestStack;
@@ -89,6 +90,10 @@ async function acknowledged(
 
 describe('the local lifecycle sweep', () => {
   it('expires what each rule selects once its local days are over, and never an acknowledged upload', async () => {
+    // Ages count from LastModified, which S3 gives to the second: `now` is read before anything is
+    // written, and each sweep below stands well clear of a rule's boundary.
+    const now = Date.now();
+    const margin = DAY_MS / 3;
     const pending = await leavePending('orphan.txt');
     const ack = await acknowledged('kept.txt', `lifecycle-${Date.now()}`);
     const tags = await s3.send(new GetObjectTaggingCommand({ Bucket: data, Key: ack.key }));
@@ -96,16 +101,15 @@ describe('the local lifecycle sweep', () => {
     const multipart = await s3.send(
       new CreateMultipartUploadCommand({ Bucket: data, Key: `processed/${TEST_SUB}/abandoned/big.bin` }),
     );
-    const now = Date.now();
 
     // Not yet: a little less than 2 local days on.
-    const early = await t.stack.sweepLifecycle(now + 2 * DAY_MS - 1_000);
+    const early = await t.stack.sweepLifecycle(now + 2 * DAY_MS - margin);
     expect(early.expired).toEqual([]);
     expect(await exists(pending)).toBe(true);
 
     // 2 local days on: the pending upload and the idempotency record go; the acknowledged upload,
     // its processed twin and the open multipart upload (7 days) stay.
-    const later = await t.stack.sweepLifecycle(now + 2 * DAY_MS + 1_000);
+    const later = await t.stack.sweepLifecycle(now + 2 * DAY_MS + margin);
     expect(later.expired).toEqual(
       expect.arrayContaining([
         { bucket: data, key: pending, rule: 'expire-pending-uploads' },
@@ -120,7 +124,7 @@ describe('the local lifecycle sweep', () => {
     expect(later.aborted).toEqual([]);
 
     // 7 local days on: the abandoned multipart upload is aborted; the acknowledged upload is still there.
-    const week = await t.stack.sweepLifecycle(now + 7 * DAY_MS + 1_000);
+    const week = await t.stack.sweepLifecycle(now + 7 * DAY_MS + margin);
     expect(week.aborted).toEqual([
       expect.objectContaining({
         bucket: data,
@@ -157,6 +161,7 @@ describe('the local lifecycle sweep', () => {
         cognito: await freePort(),
         s3: await freePort(),
         kinesis: await freePort(),
+        dynamodb: await freePort(),
       },
       lifecycleDaySeconds: 4,
       log: silentLog,
@@ -169,7 +174,7 @@ describe('the local lifecycle sweep', () => {
     );
     expect(failure).toBeInstanceOf(LocalError);
     expect((failure as Error).message).toMatch(
-      /^--lifecycle-day-seconds 4 is too short: the rule expire-noncurrent-versions of .* aborts multipart uploads after 7 day\(s\), 28 s, .*\(it may run 60 s\)\. Use at least 9\.$/,
+      /^--lifecycle-day-seconds 4 is too short: the rule expire-\S+ of .* expires objects after 2 day\(s\), 8 s, .*\(it may run 29 s\)\. Use at least 15\.$/,
     );
   });
 });

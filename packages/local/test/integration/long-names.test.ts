@@ -168,6 +168,7 @@ describe('a state folder an unpatched s3rver left half-written objects in', () =
         cognito: await freePort(),
         s3: await freePort(),
         kinesis: await freePort(),
+        dynamodb: await freePort(),
       },
       log,
     });

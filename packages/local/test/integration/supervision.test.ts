@@ -22,6 +22,7 @@ const freePorts = async () => ({
   cognito: await freePort(),
   s3: await freePort(),
   kinesis: await freePort(),
+  dynamodb: await freePort(),
 });
 
 /** The pids of the processes whose working folder is `dir` (each emulator runs in its data folder). */
@@ -57,6 +58,7 @@ describe('local stack supervision', () => {
       cognito: await freePort(),
       s3: await freePort(),
       kinesis: await freePort(),
+      dynamodb: await freePort(),
     };
     let fatal: Error | undefined;
     const died = new Promise<void>((resolve) => {
@@ -91,7 +93,7 @@ describe('local stack supervision', () => {
         startLocalStack({
           stackFile: writeFixtureStack().file,
           stateDir: mkdtempSync(join(tmpdir(), 'streamdrop-state-')),
-          ports: { api, cognito, s3: await freePort(), kinesis: await freePort() },
+          ports: { api, cognito, s3: await freePort(), kinesis: await freePort(), dynamodb: await freePort() },
           log: silentLog,
         }),
       ).rejects.toThrow(`Port ${api} (HTTP API gateway) is already in use`);
