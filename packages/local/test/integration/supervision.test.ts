@@ -93,7 +93,13 @@ describe('local stack supervision', () => {
         startLocalStack({
           stackFile: writeFixtureStack().file,
           stateDir: mkdtempSync(join(tmpdir(), 'streamdrop-state-')),
-          ports: { api, cognito, s3: await freePort(), kinesis: await freePort(), dynamodb: await freePort() },
+          ports: {
+            api,
+            cognito,
+            s3: await freePort(),
+            kinesis: await freePort(),
+            dynamodb: await freePort(),
+          },
           log: silentLog,
         }),
       ).rejects.toThrow(`Port ${api} (HTTP API gateway) is already in use`);
