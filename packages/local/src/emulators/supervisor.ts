@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { EmulatorError, PortInUseError } from '../errors';
 import type { Log } from '../types';
@@ -41,17 +42,43 @@ export async function assertPortFree(service: string, port: number, flag?: strin
   });
 }
 
-/** A port the OS says is free right now (for tests and `--port 0`). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** True when `port` can be bound on 127.0.0.1 right now. */
+const canBind = (port: number) =>
+  new Promise<boolean>((resolve) => {
     const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
   });
+
+/** The first port the kernel hands to outgoing connections (Linux: ip_local_port_range), else 32768. */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 12_000 ? low : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+const handedOut = new Set<number>();
+
+/**
+ * A port that is free right now and that no outgoing connection will take before it is bound
+ * (for tests, chaos runs and `--port 0`). It is drawn below the kernel's ephemeral range: a
+ * port from `listen(0)` lies inside it, so a stack that starts its emulators, and opens
+ * connections to them, before binding its gateway could find that port taken by one of its own
+ * client sockets (seen in CI). Never the same port twice in one process.
+ */
+export async function freePort(): Promise<number> {
+  const high = ephemeralLow() - 1;
+  const low = high - 10_000;
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = low + Math.floor(Math.random() * (high - low + 1));
+    if (handedOut.has(port) || !(await canBind(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error(`no free port found between ${low} and ${high} on 127.0.0.1`);
 }
 
 async function pollUntilAnswering(url: string, child: ChildProcess, deadline: number): Promise<void> {
