@@ -16,7 +16,14 @@ export interface StartedProcess {
   stop(): Promise<void>;
 }
 
-export type Ports = { web: number; api: number; cognito: number; s3: number; kinesis: number; dynamodb: number };
+export type Ports = {
+  web: number;
+  api: number;
+  cognito: number;
+  s3: number;
+  kinesis: number;
+  dynamodb: number;
+};
 
 export const freePorts = async (): Promise<Ports> => ({
   web: await freePort(),
