@@ -71,7 +71,7 @@ describe('emulatorOverride', () => {
         sts: 'http://127.0.0.1:5000',
       },
     ]);
-    expect(EMULATED_SERVICES).toHaveLength(13);
+    expect(EMULATED_SERVICES).toHaveLength(14);
   });
 
   it('uses path-style S3, skips the credential check, and asks STS for the account id', () => {
