@@ -28,9 +28,11 @@ import { infra } from './suites/infra';
 import { E2E_RATE, localE2e } from './suites/local-e2e';
 import { processorMemory, processorThroughput } from './suites/processor';
 import { uploadCpu } from './suites/upload-cpu';
+import { webBundle } from './suites/web-bundle';
 
 const SUITES: Record<string, Suite> = {
   bundles: bundleSize,
+  web: webBundle,
   'cold-init': coldInit,
   throughput: processorThroughput,
   memory: processorMemory,

@@ -38,6 +38,13 @@ export interface ApiConfig {
   readonly throttleRateLimit: number;
 }
 
+export interface WebHostingConfig {
+  /** Host the web client on S3 + CloudFront (STREAMDROP_WEB_HOSTING). */
+  readonly hosting: boolean;
+  /** The built web client (STREAMDROP_WEB_DIR), uploaded when hosting is on. */
+  readonly dir: string;
+}
+
 export interface EventSourceConfig {
   readonly batchSize: number;
   readonly startingPosition: StartingPosition;
@@ -75,6 +82,7 @@ export interface StreamdropConfig {
   readonly stackName: string;
   readonly auth: AuthConfig;
   readonly api: ApiConfig;
+  readonly web: WebHostingConfig;
   readonly eventSource: EventSourceConfig;
   readonly processorConcurrency: number;
   /** What the processor makes of each upload (functions/processor/src/transforms). */
@@ -277,6 +285,10 @@ function build(read: DeployReader, options: LoadConfigOptions): StreamdropConfig
       corsOrigins: read.list('STREAMDROP_CORS_ORIGINS', originProblem),
       throttleBurstLimit: read.range('STREAMDROP_API_BURST_LIMIT', 1, 5000),
       throttleRateLimit: read.range('STREAMDROP_API_RATE_LIMIT', 1, 10000),
+    },
+    web: {
+      hosting: read.bool('STREAMDROP_WEB_HOSTING'),
+      dir: repoPath(options.repoRoot, read.optional('STREAMDROP_WEB_DIR'), join('dist', 'web')),
     },
     eventSource: {
       batchSize: read.range('STREAMDROP_BATCH_SIZE', 1, 10000),

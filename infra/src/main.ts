@@ -4,6 +4,7 @@ import { App } from 'cdktf';
 import { loadConfig, loadStages } from './config';
 import { MissingBundleError } from './lambda-function';
 import { StreamdropStack, stackDir } from './stack';
+import { MissingWebBuildError } from './web';
 
 // The CDKTF app: `pnpm synth` and `cdktf synth` run it (through scripts/src/app.ts, which also
 // bundles the functions and prepares the stack folders); configuration comes from the
@@ -28,7 +29,11 @@ try {
   }
 } catch (error) {
   // Errors the user fixes outside the code: the message alone says what to do.
-  if (error instanceof ConfigError || error instanceof MissingBundleError) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof MissingBundleError ||
+    error instanceof MissingWebBuildError
+  ) {
     console.error(error.message);
     process.exit(2);
   }

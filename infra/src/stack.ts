@@ -1,7 +1,7 @@
 import { join, relative } from 'node:path';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { ROUTES, STACK_OUTPUTS } from '@streamdrop/config';
-import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
+import { hostedUiEndpoints, ROUTES, STACK_OUTPUTS, WEB_SCOPES } from '@streamdrop/config';
+import { Lazy, LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { Api } from './api';
 import { Auth } from './auth';
@@ -12,6 +12,7 @@ import { Monitoring } from './monitoring';
 import { Storage } from './storage';
 import { Stream } from './stream';
 import { UploadsTable } from './uploads-table';
+import { Web } from './web';
 
 /** Where the stack's JSON lands: cdktf writes `<outdir>/stacks/<stack id>/cdk.tf.json`. */
 export function stackDir(outdir: string, stackName: string): string {
@@ -27,6 +28,8 @@ export class StreamdropStack extends TerraformStack {
   readonly api: Api;
   readonly monitoring: Monitoring;
   readonly uploadsTable: UploadsTable;
+  /** The web client on S3 + CloudFront, unless STREAMDROP_WEB_HOSTING is false. */
+  readonly web: Web | undefined;
 
   constructor(scope: Construct, config: StreamdropConfig) {
     super(scope, config.stackName);
@@ -37,7 +40,29 @@ export class StreamdropStack extends TerraformStack {
     });
     this.configureBackend(config);
 
-    this.auth = new Auth(this, 'auth', { stage: config.stage, region: config.region, ...config.auth });
+    // The web client first: its URL is a callback of the app client and an origin of the API's
+    // CORS. What it needs of later parts (the data bucket's name) it reads lazily, at synth.
+    this.web = config.web.hosting
+      ? new Web(this, 'web', {
+          stage: config.stage,
+          region: config.region,
+          dir: config.web.dir,
+          authOrigin: `https://${config.auth.domainPrefix}.auth.${config.region}.amazoncognito.com`,
+          dataOrigin: Lazy.stringValue({
+            produce: () => `https://${this.storage.data.name}.s3.${config.region}.amazonaws.com`,
+          }),
+        })
+      : undefined;
+    const webUrls = this.web ? [this.web.url] : [];
+    // Browsers of these origins call the API and send upload sessions' bytes to the data bucket.
+    const webOrigins = [...config.api.corsOrigins, ...(this.web ? [this.web.origin] : [])];
+    this.auth = new Auth(this, 'auth', {
+      stage: config.stage,
+      region: config.region,
+      ...config.auth,
+      callbackUrls: [...config.auth.callbackUrls, ...webUrls],
+      logoutUrls: [...config.auth.logoutUrls, ...webUrls],
+    });
     this.stream = new Stream(this, 'stream', { stage: config.stage });
     this.storage = new Storage(this, 'storage', {
       stage: config.stage,
@@ -47,7 +72,7 @@ export class StreamdropStack extends TerraformStack {
         streamRetentionHours: this.stream.retentionHours,
         maxRecordAgeSeconds: config.eventSource.maxRecordAgeSeconds,
       },
-      corsOrigins: config.api.corsOrigins,
+      corsOrigins: webOrigins,
     });
     this.uploadsTable = new UploadsTable(this, 'uploads-table', { stage: config.stage });
     this.functions = new Functions(this, 'functions', {
@@ -89,7 +114,7 @@ export class StreamdropStack extends TerraformStack {
       })),
       issuer: this.auth.issuer,
       audience: [this.auth.client.id],
-      corsOrigins: config.api.corsOrigins,
+      corsOrigins: webOrigins,
       throttleBurstLimit: config.api.throttleBurstLimit,
       throttleRateLimit: config.api.throttleRateLimit,
       logRetentionDays: config.logRetentionDays,
@@ -103,6 +128,22 @@ export class StreamdropStack extends TerraformStack {
       streamName: this.stream.name,
       failuresBucket: this.storage.failures,
       alarms: config.alarms,
+    });
+
+    // The page's runtime config, from the stack's own values: written at deploy, never built in.
+    this.web?.publish({
+      config: {
+        version: 1,
+        apiUrl: this.api.url,
+        region: config.region,
+        auth: {
+          clientId: this.auth.client.id,
+          issuer: this.auth.issuer,
+          ...hostedUiEndpoints(`https://${this.auth.hostedUiDomain}`, { logout: true, revoke: true }),
+          scopes: [...WEB_SCOPES],
+        },
+        adminGroup: this.auth.adminGroup.name,
+      },
     });
 
     // Every output of STACK_OUTPUTS, by its name there (the CLI and the scripts read them back).
@@ -130,6 +171,10 @@ export class StreamdropStack extends TerraformStack {
         description: 'Kinesis proxy function for administrators',
       },
       alarmTopicArn: { value: this.monitoring.topic.arn, description: 'SNS topic every alarm notifies' },
+      webUrl: {
+        value: this.web?.url ?? '',
+        description: 'The web client (CloudFront); empty when STREAMDROP_WEB_HOSTING is false',
+      },
     };
     for (const [key, output] of Object.entries(outputs)) {
       new TerraformOutput(this, STACK_OUTPUTS[key as keyof typeof STACK_OUTPUTS], output);

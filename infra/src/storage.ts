@@ -1,4 +1,7 @@
-import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import {
+  DataAwsIamPolicyDocument,
+  type DataAwsIamPolicyDocumentStatement,
+} from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketCorsConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-cors-configuration';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
@@ -51,7 +54,12 @@ export interface SecureBucketOptions {
    * access by itself), sending only the headers a presigned upload needs. None: no CORS at all.
    */
   readonly corsOrigins?: readonly string[];
+  /** More statements for the bucket policy (a bucket has one policy: the TLS-only statement comes first). */
+  readonly policyStatements?: BucketPolicyStatements;
 }
+
+/** Statements of a bucket's policy besides the TLS-only one (`bucketArn` is the bucket's ARN). */
+export type BucketPolicyStatements = (bucketArn: string) => DataAwsIamPolicyDocumentStatement[];
 
 /** What a browser sends with a presigned PUT of an upload session: the part's `headers`. */
 export const CORS_ALLOWED_HEADERS = [
@@ -70,6 +78,8 @@ export class SecureBucket extends Construct {
   readonly bucket: S3Bucket;
   readonly publicAccessBlock: S3BucketPublicAccessBlock;
   readonly policy: S3BucketPolicy;
+  /** Objects the stack itself writes depend on it, so that each has a version of its own. */
+  readonly versioning: S3BucketVersioning;
 
   constructor(scope: Construct, id: string, options: SecureBucketOptions) {
     super(scope, id);
@@ -102,6 +112,7 @@ export class SecureBucket extends Construct {
       bucket,
       versioningConfiguration: { status: 'Enabled' },
     });
+    this.versioning = versioning;
 
     new S3BucketLifecycleConfiguration(this, 'lifecycle', {
       bucket,
@@ -165,6 +176,7 @@ export class SecureBucket extends Construct {
           resources: [this.bucket.arn, `${this.bucket.arn}/*`],
           condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
         },
+        ...(options.policyStatements?.(this.bucket.arn) ?? []),
       ],
     });
 

@@ -44,8 +44,16 @@ describe('api', () => {
     });
   });
 
-  it('allows browser calls from the configured origins only, never "*"', () => {
+  it('allows browser calls from the configured origins and the hosted web client only, never "*"', () => {
     expect(json).toHaveResourceWithProperties(Apigatewayv2Api, {
+      cors_configuration: expect.objectContaining({
+        allow_origins: [
+          'http://localhost:3000',
+          'https://${aws_cloudfront_distribution.web_cdn_290F614D.domain_name}',
+        ],
+      }),
+    });
+    expect(synth({ STREAMDROP_WEB_HOSTING: 'false' }).json).toHaveResourceWithProperties(Apigatewayv2Api, {
       cors_configuration: expect.objectContaining({ allow_origins: ['http://localhost:3000'] }),
     });
     const origins = Object.values(resourcesOf(tf, 'aws_apigatewayv2_api')).flatMap(

@@ -82,14 +82,16 @@ describe('auth', () => {
       });
     });
 
-    it('redirects to the configured callback and logout URLs', () => {
+    it('redirects to the configured callback and logout URLs, and to the hosted web client', () => {
+      const web = 'https://${aws_cloudfront_distribution.web_cdn_290F614D.domain_name}/';
       expect(json).toHaveResourceWithProperties(CognitoUserPoolClient, {
-        callback_urls: ['http://localhost:3000/'],
-        logout_urls: ['http://localhost:3000/'],
+        callback_urls: ['http://localhost:3000/', web],
+        logout_urls: ['http://localhost:3000/', web],
       });
       const custom = synth({
         STREAMDROP_CALLBACK_URLS: 'https://app.example.com/cb',
         STREAMDROP_LOGOUT_URLS: 'https://app.example.com/bye',
+        STREAMDROP_WEB_HOSTING: 'false',
       });
       expect(custom.json).toHaveResourceWithProperties(CognitoUserPoolClient, {
         callback_urls: ['https://app.example.com/cb'],

@@ -31,6 +31,18 @@ export function fakeBundlesDir(): string {
   return bundles;
 }
 
+/** A fake web build (a page with its CSP placeholder, one hashed script), so tests never need `pnpm build`. */
+export function fakeWebDir(): string {
+  const web = join(tempDir(), 'web');
+  mkdirSync(join(web, 'assets'), { recursive: true });
+  writeFileSync(
+    join(web, 'index.html'),
+    '<!doctype html><html><head><!-- streamdrop:csp --><script type="module" src="assets/app-TEST0000.js"></script></head><body></body></html>\n',
+  );
+  writeFileSync(join(web, 'assets', 'app-TEST0000.js'), "console.log('streamdrop');\n");
+  return web;
+}
+
 let outdirs = 0;
 
 /** A fresh synth output folder inside the temp folder. */
@@ -41,7 +53,10 @@ export function newOutdir(): string {
 }
 
 export function testConfig(env: ConfigEnv = {}): StreamdropConfig {
-  return loadConfig({ STREAMDROP_BUNDLES_DIR: fakeBundlesDir(), ...env }, { repoRoot: FAKE_REPO });
+  return loadConfig(
+    { STREAMDROP_BUNDLES_DIR: fakeBundlesDir(), STREAMDROP_WEB_DIR: fakeWebDir(), ...env },
+    { repoRoot: FAKE_REPO },
+  );
 }
 
 export interface Synthesized {

@@ -56,6 +56,9 @@ describe('offline terraform plan of the synthesized stack', () => {
       aws_apigatewayv2_integration: 2,
       aws_apigatewayv2_route: 9,
       aws_apigatewayv2_stage: 1,
+      aws_cloudfront_distribution: 1,
+      aws_cloudfront_origin_access_control: 1,
+      aws_cloudfront_response_headers_policy: 1,
       aws_cloudwatch_dashboard: 1,
       aws_cloudwatch_log_group: 4,
       aws_cloudwatch_metric_alarm: 11,
@@ -70,17 +73,19 @@ describe('offline terraform plan of the synthesized stack', () => {
       aws_lambda_event_source_mapping: 1,
       aws_lambda_function: 3,
       aws_lambda_permission: 9,
-      aws_s3_bucket: 2,
+      aws_s3_bucket: 3,
       aws_s3_bucket_cors_configuration: 1,
-      aws_s3_bucket_lifecycle_configuration: 2,
+      aws_s3_bucket_lifecycle_configuration: 3,
       aws_s3_bucket_metric: 1,
-      aws_s3_bucket_ownership_controls: 2,
-      aws_s3_bucket_policy: 2,
-      aws_s3_bucket_public_access_block: 2,
-      aws_s3_bucket_server_side_encryption_configuration: 2,
-      aws_s3_bucket_versioning: 2,
+      aws_s3_bucket_ownership_controls: 3,
+      aws_s3_bucket_policy: 3,
+      aws_s3_bucket_public_access_block: 3,
+      aws_s3_bucket_server_side_encryption_configuration: 3,
+      aws_s3_bucket_versioning: 3,
+      // The web client: its page, its config.json, its script (the fake build has no stylesheet).
+      aws_s3_object: 3,
       aws_sns_topic: 1,
     });
-    expect(managed).toHaveLength(72);
+    expect(managed).toHaveLength(85);
   }, 180_000);
 });

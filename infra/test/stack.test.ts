@@ -42,6 +42,7 @@ describe('StreamdropStack', () => {
         'processor_function_name',
         'streams_function_name',
         'alarm_topic_arn',
+        'web_url',
       ].sort(),
     );
   });

@@ -44,15 +44,17 @@ describe('upload sessions in the stack', () => {
     );
   });
 
-  it('lets the configured web origins (and nothing wider) PUT, GET and HEAD objects of the data bucket', () => {
+  it('lets the configured web origins and the web client’s own (nothing wider) PUT, GET and HEAD objects of the data bucket', () => {
     const cors = Object.values(resourcesOf(tf, 'aws_s3_bucket_cors_configuration'));
+    const [cdn] = Object.keys(resourcesOf(tf, 'aws_cloudfront_distribution'));
+    const webOrigin = `https://\${aws_cloudfront_distribution.${cdn}.domain_name}`;
     expect(cors).toEqual([
       {
         bucket: ref('aws_s3_bucket', data.id, 'id'),
         cors_rule: [
           {
             id: 'presigned-uploads',
-            allowed_origins: ['http://localhost:3000'],
+            allowed_origins: ['http://localhost:3000', webOrigin],
             allowed_methods: ['PUT', 'GET', 'HEAD'],
             allowed_headers: ['content-type', 'if-none-match', 'x-amz-tagging', 'x-amz-checksum-sha256'],
             expose_headers: ['ETag'],
@@ -65,7 +67,17 @@ describe('upload sessions in the stack', () => {
     const origins = Object.values(resourcesOf(other, 'aws_s3_bucket_cors_configuration')).flatMap((c) =>
       (c.cors_rule as { allowed_origins: string[] }[]).flatMap((r) => r.allowed_origins),
     );
-    expect(origins).toEqual(['https://app.example.com', 'http://localhost:5173']);
+    expect(origins).toEqual(['https://app.example.com', 'http://localhost:5173', webOrigin]);
+    // Without the hosted web client, exactly the configured origins.
+    const unhosted = synth({
+      STREAMDROP_CORS_ORIGINS: 'https://app.example.com',
+      STREAMDROP_WEB_HOSTING: 'false',
+    }).tf;
+    expect(
+      Object.values(resourcesOf(unhosted, 'aws_s3_bucket_cors_configuration')).flatMap((c) =>
+        (c.cors_rule as { allowed_origins: string[] }[]).flatMap((r) => r.allowed_origins),
+      ),
+    ).toEqual(['https://app.example.com']);
   });
 
   it('sizes the processor for the largest session, within Lambda’s 15 minutes', () => {

@@ -3,7 +3,8 @@ import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { command, isEntryPoint, UserError } from '@streamdrop/cli-kit';
 import { type BuildOptions, build } from 'esbuild';
-import { bundlesDirOf, findRepoRoot } from './lib/paths';
+import { buildWeb } from './build-web';
+import { bundlesDirOf, findRepoRoot, webDirOf } from './lib/paths';
 
 export interface BundleInfo {
   readonly name: string;
@@ -129,17 +130,28 @@ if (isEntryPoint('build')) {
     {
       usage: 'pnpm build [function...]',
       summary:
-        'Bundles functions/<name>/src/handler.ts with esbuild into dist/functions/<name>/index.mjs (+ source map), the folders Terraform zips.',
+        'Bundles functions/<name>/src/handler.ts with esbuild into dist/functions/<name>/index.mjs (+ source map), the folders Terraform zips, and the web client into dist/web (with no function named).',
       flags: {},
       positionals: true,
-      notes: ['Environment:', '  STREAMDROP_BUNDLES_DIR  output folder (default <repo>/dist/functions)'],
+      notes: [
+        'Environment:',
+        '  STREAMDROP_BUNDLES_DIR  output folder of the functions (default <repo>/dist/functions)',
+        '  STREAMDROP_WEB_DIR      output folder of the web client (default <repo>/dist/web)',
+      ],
     },
     async (args) => {
       const started = performance.now();
       console.log('> bundling functions with esbuild...');
       const bundles = await buildFunctions({ only: args.positionals });
+      if (args.positionals.length === 0) {
+        const root = findRepoRoot();
+        const web = await buildWeb({ root, outDir: webDirOf(root) });
+        console.log(
+          `  ${'web'.padEnd(12)} ${relative(root, web.outDir)}/  ${web.files.length} files (gzip ${kb(web.gzipBytes)})  ${web.ms} ms`,
+        );
+      }
       console.log(
-        `built ${bundles.length} bundle(s) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+        `built ${bundles.length} bundle(s)${args.positionals.length === 0 ? ' and the web client' : ''} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
       );
       return 0;
     },

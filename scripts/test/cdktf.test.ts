@@ -199,6 +199,9 @@ if (moto) {
         // A throwaway stage: `cdktf destroy` must be able to remove it (docs/deploy.md, "Destroy a stage").
         STREAMDROP_DELETION_PROTECTION: 'false',
         STREAMDROP_FORCE_DESTROY: 'true',
+        // moto has no CloudFront response headers policies (404), and cdktf deploys the stack as
+        // synthesized, with no override: the web client's hosting is rehearsed by pnpm rehearse.
+        STREAMDROP_WEB_HOSTING: 'false',
       });
       const script = (name: string, args: string[]) =>
         run(process.execPath, ['--import', 'tsx', join('scripts', 'src', `${name}.ts`), ...args], {

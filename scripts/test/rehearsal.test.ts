@@ -62,11 +62,11 @@ if (moto) {
         const result = await rehearse(['--report', reportFile]);
         if (result.code !== 0) throw new Error(`pnpm rehearse failed:\n${result.stdout}\n${result.stderr}`);
         expect(result.stdout).toMatch(
-          /rehearsal of streamdrop-rehearsal passed: 71 resources applied, converged and destroyed\./,
+          /rehearsal of streamdrop-rehearsal passed: 85 resources applied, converged and destroyed\./,
         );
 
         const report = JSON.parse(readFileSync(reportFile, 'utf8'));
-        expect(report).toMatchObject({ ok: true, stackName: 'streamdrop-rehearsal', resources: 71 });
+        expect(report).toMatchObject({ ok: true, stackName: 'streamdrop-rehearsal', resources: 85 });
         expect(report.outputs.data_bucket).toMatch(/^streamdrop-rehearsal-data-/);
         // moto's tag drift is the only drift allowed, and it must be gone after the second apply.
         for (const drift of report.drift)

@@ -56,6 +56,7 @@ describe('emulatorOverride', () => {
     expect(provider?.endpoints).toEqual([
       {
         apigatewayv2: 'http://127.0.0.1:5000',
+        cloudfront: 'http://127.0.0.1:5000',
         cloudwatch: 'http://127.0.0.1:5000',
         cloudwatchlogs: 'http://127.0.0.1:5000',
         cognitoidp: 'http://127.0.0.1:5000',
@@ -70,7 +71,7 @@ describe('emulatorOverride', () => {
         sts: 'http://127.0.0.1:5000',
       },
     ]);
-    expect(EMULATED_SERVICES).toHaveLength(13);
+    expect(EMULATED_SERVICES).toHaveLength(14);
   });
 
   it('uses path-style S3, skips the credential check, and asks STS for the account id', () => {
@@ -112,6 +113,32 @@ describe('motoGapsOverride', () => {
     expect(result).toEqual({
       aws_s3_bucket_metric: { monitoring_filter: { count: 0 } },
       aws_lambda_function: { upload: { lifecycle: { ignore_changes: ['logging_config'] } } },
+    });
+  });
+
+  it("leaves out CloudFront's response headers policy and its use, and ignores the origin moto rewrites", () => {
+    const behavior = {
+      target_origin_id: 'web-bucket',
+      viewer_protocol_policy: 'redirect-to-https',
+      response_headers_policy_id: '${aws_cloudfront_response_headers_policy.web_headers_1.id}',
+    };
+    const result = motoGapsOverride({
+      resource: {
+        aws_cloudfront_response_headers_policy: { web_headers_1: { name: 'x' } },
+        aws_cloudfront_distribution: { web_cdn_1: { default_cache_behavior: behavior, origin: [{}] } },
+      },
+    });
+    expect(result).toEqual({
+      aws_cloudfront_response_headers_policy: { web_headers_1: { count: 0 } },
+      aws_cloudfront_distribution: {
+        web_cdn_1: {
+          default_cache_behavior: {
+            target_origin_id: 'web-bucket',
+            viewer_protocol_policy: 'redirect-to-https',
+          },
+          lifecycle: { ignore_changes: ['origin', 'viewer_certificate', 'default_cache_behavior'] },
+        },
+      },
     });
   });
 

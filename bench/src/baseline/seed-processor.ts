@@ -1,6 +1,7 @@
 /**
- * BENCH-ONLY BASELINE: the seed-style processor the benchmark compares ours against. It is the
- * design the seeds shipped, kept deliberately naive — one record at a time, `await GetObject`,
+ * BENCH-ONLY BASELINE: the seed-style processor the benchmark compares ours against. "Seed" is
+ * the project's first, starting-point code (the tutorial-style stack this repository grew from);
+ * this is the processor design it shipped, kept deliberately naive — one record at a time, `await GetObject`,
  * the whole body read into a string, upper-cased, `await PutObject` — with no validation,
  * idempotency check, partial-failure report or streaming. Never used by the product.
  */

@@ -32,7 +32,7 @@ export const lambdaTrustPolicy = JSON.stringify({
 });
 
 export function compliantStack(): TfStack {
-  return {
+  const stack: TfStack = {
     resource: {
       aws_s3_bucket: { b: { bucket_prefix: 'fixture-data-', force_destroy: false } },
       aws_s3_bucket_public_access_block: {
@@ -307,7 +307,125 @@ export function compliantStack(): TfStack {
       },
     },
   };
+  addWebClient(stack);
+  return stack;
 }
+
+const WEB_BUCKET = '${aws_s3_bucket.w.id}';
+const WEB_BUCKET_ARN = '${aws_s3_bucket.w.arn}';
+const API = '${aws_apigatewayv2_api.a.api_endpoint}';
+const AUTH = 'https://fixture-auth.auth.eu-west-1.amazoncognito.com';
+const DATA = 'https://${aws_s3_bucket.b.bucket}.s3.eu-west-1.amazonaws.com';
+
+/** The CSP the web client's headers send: exact but for the region's execute-api hosts. */
+export const webHeaderCsp = (api = 'https://*.execute-api.eu-west-1.amazonaws.com') =>
+  `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self' ${api} ${AUTH} ${DATA}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'; upgrade-insecure-requests`;
+
+/** The page the stack uploads, with its own CSP naming the API exactly. */
+export const webPage = (csp = webHeaderCsp(API).replace(" frame-ancestors 'none';", '')) =>
+  `<!doctype html><html><head><meta http-equiv="Content-Security-Policy" content="${csp}"><script type="module" src="assets/app-1.js"></script></head></html>`;
+
+/** The web client on CloudFront, as infra/src/web.ts makes it: a second private bucket and its distribution. */
+function addWebClient(stack: TfStack): void {
+  const r = stack.resource ?? {};
+  r.aws_s3_bucket = { ...r.aws_s3_bucket, w: { bucket_prefix: 'fixture-web-', force_destroy: true } };
+  const companion = (type: string, value: Record<string, unknown>) => {
+    r[type] = { ...r[type], w: { bucket: WEB_BUCKET, ...value } };
+  };
+  companion('aws_s3_bucket_public_access_block', {
+    block_public_acls: true,
+    block_public_policy: true,
+    ignore_public_acls: true,
+    restrict_public_buckets: true,
+  });
+  companion('aws_s3_bucket_server_side_encryption_configuration', {
+    rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: 'AES256' } }],
+  });
+  companion('aws_s3_bucket_versioning', { versioning_configuration: { status: 'Enabled' } });
+  companion('aws_s3_bucket_ownership_controls', { rule: { object_ownership: 'BucketOwnerEnforced' } });
+  companion('aws_s3_bucket_lifecycle_configuration', {
+    rule: [
+      {
+        id: 'expire',
+        status: 'Enabled',
+        filter: [{ prefix: '' }],
+        abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }],
+        noncurrent_version_expiration: [{ noncurrent_days: 7 }],
+      },
+    ],
+  });
+  companion('aws_s3_bucket_policy', { policy: webBucketPolicy() });
+  r.aws_cloudfront_origin_access_control = {
+    o: {
+      name: 'fixture-web',
+      origin_access_control_origin_type: 's3',
+      signing_behavior: 'always',
+      signing_protocol: 'sigv4',
+    },
+  };
+  r.aws_cloudfront_response_headers_policy = {
+    h: {
+      name: 'fixture-web',
+      security_headers_config: {
+        content_security_policy: { content_security_policy: webHeaderCsp(), override: true },
+        strict_transport_security: {
+          access_control_max_age_sec: 63072000,
+          include_subdomains: true,
+          preload: false,
+          override: true,
+        },
+        content_type_options: { override: true },
+        frame_options: { frame_option: 'DENY', override: true },
+        referrer_policy: { referrer_policy: 'no-referrer', override: true },
+      },
+    },
+  };
+  r.aws_cloudfront_distribution = {
+    d: {
+      enabled: true,
+      default_root_object: 'index.html',
+      origin: [
+        {
+          origin_id: 'web-bucket',
+          domain_name: '${aws_s3_bucket.w.bucket_regional_domain_name}',
+          origin_access_control_id: '${aws_cloudfront_origin_access_control.o.id}',
+        },
+      ],
+      default_cache_behavior: {
+        target_origin_id: 'web-bucket',
+        viewer_protocol_policy: 'redirect-to-https',
+        allowed_methods: ['GET', 'HEAD'],
+        cached_methods: ['GET', 'HEAD'],
+        response_headers_policy_id: '${aws_cloudfront_response_headers_policy.h.id}',
+      },
+      restrictions: { geo_restriction: { restriction_type: 'none' } },
+      viewer_certificate: { cloudfront_default_certificate: true },
+    },
+  };
+  r.aws_s3_object = {
+    index: { bucket: WEB_BUCKET, key: 'index.html', content: webPage() },
+    script: { bucket: WEB_BUCKET, key: 'assets/app-1.js', source: 'assets/web/app-1.js' },
+  };
+  stack.resource = r;
+}
+
+/** The web bucket's policy: TLS only, and objects readable by the one distribution. */
+export const webBucketPolicy = (statement: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      ...JSON.parse(tlsOnlyPolicy(WEB_BUCKET_ARN)).Statement,
+      {
+        Sid: 'CloudFrontReadsTheSite',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudfront.amazonaws.com' },
+        Action: 's3:GetObject',
+        Resource: `${WEB_BUCKET_ARN}/*`,
+        Condition: { StringEquals: { 'AWS:SourceArn': '${aws_cloudfront_distribution.d.arn}' } },
+        ...statement,
+      },
+    ],
+  });
 
 /** The body of resource `type.name` in `stack`, for a negative test to break. */
 export function body(stack: TfStack, type: string, name: string): TfBody {

@@ -47,7 +47,10 @@ const pab = (flag: string): NegativeCase[] => [
   ],
 ];
 
+import { WEB_NEGATIVES } from './web-negatives';
+
 export const NEGATIVES: Record<string, NegativeCase[]> = {
+  ...WEB_NEGATIVES,
   S3_BLOCK_PUBLIC_ACLS: pab('block_public_acls'),
   S3_BLOCK_PUBLIC_POLICY: pab('block_public_policy'),
   S3_IGNORE_PUBLIC_ACLS: pab('ignore_public_acls'),

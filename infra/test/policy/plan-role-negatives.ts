@@ -77,6 +77,20 @@ export const PLAN_ROLE_NEGATIVES: Record<string, PlanRoleNegative[]> = {
       /no Deny of logs:GetLogEvents on everything but the state/,
     ],
     [
+      "the web client's files without their tag: any object of a bucket that matches the name",
+      (p) => {
+        statement(p, 'ReadTheWebClientsFiles').conditions = [];
+      },
+      /allows s3:GetObject on arn:aws:s3:::streamdrop-\*-web-\*\/\*: it reads the uploads/,
+    ],
+    [
+      "the web client's tag on every bucket of the stack",
+      (p) => {
+        statement(p, 'ReadTheWebClientsFiles').resources = ['arn:aws:s3:::streamdrop-*/*'];
+      },
+      /allows s3:GetObject on arn:aws:s3:::streamdrop-\*\/\*: it reads the uploads/,
+    ],
+    [
       'a Deny that spares the data buckets',
       (p) => {
         statement(p, 'NeverReadTheData').notResources.push('arn:aws:s3:::streamdrop-*/*');
@@ -101,6 +115,13 @@ export const PLAN_ROLE_NEGATIVES: Record<string, PlanRoleNegative[]> = {
       'no listing of the state bucket',
       (p) => drop(p, 'ListTheStateBucket'),
       /does not allow s3:ListBucket on arn:aws:s3:::STATE_BUCKET$/,
+    ],
+    [
+      "the web client's files, untagged",
+      (p) => {
+        statement(p, 'ReadTheWebClientsFiles').conditions = [];
+      },
+      /allows object actions on arn:aws:s3:::streamdrop-\*-web-\*\/\*, outside the state bucket/,
     ],
     [
       'object reads in another bucket',

@@ -42,7 +42,7 @@ describe('the plan role policy', () => {
     expect(rule.check(policy(), stack)).toEqual([]);
   });
 
-  it('grants, of the actions that read data, only s3:GetObject, and only on the state and its lock', () => {
+  it('grants, of the actions that read data, only s3:GetObject, only on the state, its lock and the tagged web client files', () => {
     const grants = policy()
       .filter((s) => s.effect === 'Allow')
       .flatMap((s) =>
@@ -61,6 +61,7 @@ describe('the plan role policy', () => {
           'arn:aws:s3:::STATE_BUCKET/streamdrop/*/terraform.tfstate.tflock',
         ],
       },
+      { action: 's3:GetObject', resources: ['arn:aws:s3:::streamdrop-*-web-*/*'] },
     ]);
   });
 

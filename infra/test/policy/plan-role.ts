@@ -10,6 +10,7 @@
  * The document names what only the account knows by placeholders: STATE_BUCKET, REGION and
  * ACCOUNT_ID (docs/deploy.md says how to fill them in).
  */
+import { WEB_OBJECT_TAG } from '@streamdrop/config';
 import type { Violation } from './rules';
 import { readPolicy, type Statement, type TfStack } from './terraform';
 
@@ -39,6 +40,11 @@ export function readPlanRolePolicy(text: string): Statement[] {
  * calls, add them here and to the policy. Types the stack may gain soon are listed ahead.
  */
 export const READ_ACTIONS: Readonly<Record<string, readonly string[]>> = {
+  aws_cloudfront_distribution: ['cloudfront:GetDistribution', 'cloudfront:ListTagsForResource'],
+  aws_cloudfront_origin_access_control: ['cloudfront:GetOriginAccessControl'],
+  aws_cloudfront_response_headers_policy: ['cloudfront:GetResponseHeadersPolicy'],
+  // HeadObject is authorized as s3:GetObject: see WEB_OBJECTS for why these objects may be read.
+  aws_s3_object: ['s3:GetObject', 's3:GetObjectTagging'],
   aws_apigatewayv2_api: ['apigateway:GET'],
   aws_apigatewayv2_authorizer: ['apigateway:GET'],
   aws_apigatewayv2_integration: ['apigateway:GET'],
@@ -97,6 +103,33 @@ export const READ_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   aws_sns_topic: ['sns:GetTopicAttributes', 'sns:ListTagsForResource'],
   aws_sns_topic_subscription: ['sns:GetSubscriptionAttributes'],
 };
+
+/**
+ * The web client's files, the only objects besides the state the role may read: Terraform reads
+ * each one back (HeadObject, GetObjectTagging) to refresh it. They are the built page, public
+ * through CloudFront anyway, never user data. The grant names the web buckets
+ * (`streamdrop-<stage>-web-…`) and requires the tag the stack puts on exactly these objects
+ * (WEB_OBJECT_TAG): a stage name that made a data bucket match the pattern would still find its
+ * objects untagged.
+ */
+export const WEB_OBJECTS = {
+  resource: 'arn:aws:s3:::streamdrop-*-web-*/*',
+  actions: ['s3:GetObject', 's3:GetObjectTagging'],
+  tag: WEB_OBJECT_TAG,
+} as const;
+
+/** A grant of the web client's objects as WEB_OBJECTS allows it: those actions, that resource, that tag. */
+function isWebObjectsGrant(s: Statement): boolean {
+  const tag = s.conditions.find(
+    (c) => c.test === 'StringEquals' && c.variable === `s3:ExistingObjectTag/${WEB_OBJECTS.tag.key}`,
+  );
+  return (
+    s.resources.length === 1 &&
+    s.resources[0] === WEB_OBJECTS.resource &&
+    s.actions.every((a) => (WEB_OBJECTS.actions as readonly string[]).includes(a)) &&
+    tag?.values.join() === WEB_OBJECTS.tag.value
+  );
+}
 
 /** Data sources Terraform evaluates without any call a policy governs. */
 export const LOCAL_DATA_SOURCES: readonly string[] = [
@@ -183,6 +216,19 @@ export const UNNAMED_RESOURCES: ReadonlyArray<{
     reason:
       'Event source mappings are addressed by a generated UUID; the actions read the mapping’s settings.',
   },
+  ...(
+    [
+      ['distribution', ['cloudfront:GetDistribution', 'cloudfront:ListTagsForResource']],
+      ['origin-access-control', ['cloudfront:GetOriginAccessControl']],
+      ['response-headers-policy', ['cloudfront:GetResponseHeadersPolicy']],
+    ] as const
+  ).map(([kind, actions]) => ({
+    resource: `arn:aws:cloudfront::${PLACEHOLDERS.account}:${kind}/*`,
+    actions,
+    reason:
+      `CloudFront names a ${kind.replace(/-/g, ' ')} by an id it generates (E2QWRUHEXAMPLE), not by a name the stack ` +
+      'chooses; the actions read its configuration, and CloudFront holds no data of the stack.',
+  })),
   {
     resource: `arn:aws:kms:${PLACEHOLDERS.region}:${PLACEHOLDERS.account}:key/*`,
     actions: ['kms:Decrypt'],
@@ -247,6 +293,9 @@ function scopedArn(arn: string): boolean {
       return region === '' && account === PLACEHOLDERS.account;
     case 'apigateway':
       return region === PLACEHOLDERS.region && account === '';
+    case 'cloudfront':
+      // CloudFront is global: its ARNs carry the account but no region.
+      return region === '' && account === PLACEHOLDERS.account;
     case 'cloudwatch':
       // Dashboards are global: their ARNs carry the account but no region.
       return rest.join(':').startsWith('dashboard/')
@@ -290,6 +339,7 @@ export const PLAN_ROLE_RULES: readonly PlanRoleRule[] = [
     check(policy) {
       const problems: Violation[] = [];
       for (const [s, i] of allows(policy)) {
+        if (isWebObjectsGrant(s)) continue;
         for (const { action, reads } of DATA_READS) {
           if (!s.actions.some((p) => actionMatches(p, action))) continue;
           const outside = s.resources.filter((r) => !inStateBucket(r));
@@ -310,7 +360,9 @@ export const PLAN_ROLE_RULES: readonly PlanRoleRule[] = [
         const denied = denies.some(
           ([s]) =>
             s.actions.some((p) => actionMatches(p, action)) &&
-            (s.resources.includes('*') || (s.notResources.length > 0 && s.notResources.every(inStateBucket))),
+            (s.resources.includes('*') ||
+              (s.notResources.length > 0 &&
+                s.notResources.every((r) => inStateBucket(r) || r === WEB_OBJECTS.resource))),
         );
         if (!denied) {
           problems.push({
@@ -355,6 +407,7 @@ export const PLAN_ROLE_RULES: readonly PlanRoleRule[] = [
       }
       for (const [s, i] of allows(policy)) {
         if (!s.actions.some((a) => /^s3:.*Object/i.test(a) || a === 's3:*' || a === '*')) continue;
+        if (isWebObjectsGrant(s)) continue;
         for (const r of s.resources.filter((r) => !inStateBucket(r))) {
           problems.push(
             violation(

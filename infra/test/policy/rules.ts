@@ -24,6 +24,8 @@ import {
   validityMinutes,
 } from './terraform';
 
+import { WEB_WAIVED_CHECKS, webRules } from './web-rules';
+
 export type { TfStack } from './terraform';
 
 export interface Violation {
@@ -177,6 +179,7 @@ export const WAIVED_CHECKS: ReadonlyArray<{ id: string; check: string; reason: s
     reason:
       'AWS WAF cannot be associated with HTTP APIs; stage throttling (API_STAGE_THROTTLING) bounds abuse.',
   },
+  ...WEB_WAIVED_CHECKS,
 ];
 
 /** Lambda runtimes we deploy; AWS's deprecation schedule decides when one leaves this list. */
@@ -1580,6 +1583,7 @@ export const RULES: readonly PolicyRule[] = [
   ...apiRules,
   ...cognitoRules,
   ...observabilityRules,
+  ...webRules,
 ];
 
 /** Runs every rule over `stack`. */

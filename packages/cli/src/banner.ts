@@ -24,6 +24,7 @@ export function readyBanner(
     '',
     `streamdrop local stack is ready in ${(readyMs / 1000).toFixed(1)} s — Ctrl-C stops it (state kept in ${stateDirLabel}/)`,
     '',
+    `  Web        ${c.webUrl}           sign in as demo or admin (below) through the hosted UI`,
     `  HTTP API   ${c.apiUrl}            ${routes.length > 0 ? routes.join(', ') : 'POST /uploads'} (JWT authorizer)`,
     `  Cognito    ${c.cognito.endpoint}  pool ${c.cognito.userPoolId}, app client ${c.cognito.clientId}`,
     `  S3         ${c.s3.endpoint}  buckets ${Object.entries(c.s3.buckets)

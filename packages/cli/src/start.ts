@@ -26,9 +26,14 @@ const START: CommandSpec = {
   usage: 'npm start -- [options]     (or: pnpm start:local [options])',
   summary:
     'Runs the whole streamdrop pipeline on 127.0.0.1: cognito-local, s3rver, kinesalite, the\n' +
-    'HTTP API gateway and the Kinesis event-source poller, driven by the synthesized stack.',
+    'HTTP API gateway, the Kinesis event-source poller and the web client, driven by the synthesized stack.',
   flags: {
     reset: { type: 'boolean', description: 'wipe the local state (.streamdrop/) before starting' },
+    'web-port': portFlag(
+      'web client port (http://localhost:<port>/)',
+      DEFAULT_PORTS.web,
+      'STREAMDROP_WEB_PORT',
+    ),
     port: portFlag('HTTP API gateway port', DEFAULT_PORTS.api, 'STREAMDROP_PORT'),
     'cognito-port': portFlag('cognito-local port', DEFAULT_PORTS.cognito, 'STREAMDROP_COGNITO_PORT'),
     's3-port': portFlag('s3rver port', DEFAULT_PORTS.s3, 'STREAMDROP_S3_PORT'),
@@ -92,6 +97,7 @@ async function main(args: Args): Promise<undefined> {
       : parseInteger(`--${flag}`, raw, PORT);
   };
   const ports = {
+    web: port('web-port', 'STREAMDROP_WEB_PORT', DEFAULT_PORTS.web),
     api: port('port', 'STREAMDROP_PORT', DEFAULT_PORTS.api),
     cognito: port('cognito-port', 'STREAMDROP_COGNITO_PORT', DEFAULT_PORTS.cognito),
     s3: port('s3-port', 'STREAMDROP_S3_PORT', DEFAULT_PORTS.s3),

@@ -87,3 +87,18 @@ export {
   type VariableScope,
   variablesOf,
 } from './variables';
+export {
+  hostedUiEndpoints,
+  renderIndexHtml,
+  WEB_CONFIG_FILE,
+  WEB_CSP_PLACEHOLDER,
+  WEB_INDEX_FILE,
+  WEB_OBJECT_TAG,
+  WEB_SCOPES,
+  WEB_SECURITY_HEADERS,
+  type WebConfig,
+  type WebOrigins,
+  webCacheControl,
+  webContentSecurityPolicy,
+  webContentType,
+} from './web';

@@ -155,6 +155,8 @@ export const STACK_OUTPUTS = {
   processorFunctionName: 'processor_function_name',
   streamsFunctionName: 'streams_function_name',
   alarmTopicArn: 'alarm_topic_arn',
+  /** The web client's URL (CloudFront), empty when STREAMDROP_WEB_HOSTING is false. */
+  webUrl: 'web_url',
 } as const;
 export type StackOutputName = (typeof STACK_OUTPUTS)[keyof typeof STACK_OUTPUTS];
 

@@ -149,6 +149,14 @@ export const VARIABLES = {
   STREAMDROP_API_RATE_LIMIT: deploy('50', 'API throttling steady rate per second, 1-10000'),
   STREAMDROP_STATE_BUCKET: deploy('none (local state in .state/)', 'S3 bucket for Terraform state'),
   STREAMDROP_STATE_REGION: deploy('the stack region', 'region of the state bucket'),
+  STREAMDROP_WEB_HOSTING: deploy(
+    'true',
+    'host the web client on a private S3 bucket behind CloudFront, its URL added to the sign-in callbacks and CORS origins: true or false',
+  ),
+  STREAMDROP_WEB_DIR: deploy(
+    '<repo>/dist/web',
+    'folder of the built web client (pnpm build writes it; synth uploads it when STREAMDROP_WEB_HOSTING is true)',
+  ),
   STREAMDROP_BUNDLES_DIR: deploy(
     '<repo>/dist/functions',
     'folder of the function bundles (the build writes it; synth and the bench read it)',
@@ -205,7 +213,8 @@ export const VARIABLES = {
   ),
 
   // --- npm start and the streamdrop CLI ------------------------------------------------------
-  STREAMDROP_PORT: local('3000', 'port of the local HTTP API gateway'),
+  STREAMDROP_PORT: local('3001', 'port of the local HTTP API gateway'),
+  STREAMDROP_WEB_PORT: local('3000', 'port of the local web client (http://localhost:<port>/)'),
   STREAMDROP_COGNITO_PORT: local('9229', 'port of cognito-local'),
   STREAMDROP_S3_PORT: local('4568', 'port of s3rver'),
   STREAMDROP_KINESIS_PORT: local('4567', 'port of kinesalite'),
@@ -237,6 +246,10 @@ export const VARIABLES = {
   STREAMDROP_CDKTF_MARKER: tools(
     '<repo>/.state/cdktf-deploy.json',
     'where the cdktf deploy test writes its result',
+  ),
+  STREAMDROP_CHROMIUM: tools(
+    "a chromium or google-chrome on PATH, else Playwright's own download",
+    'Chromium (or Chrome) executable the browser tests drive',
   ),
   STREAMDROP_BENCH_CPU_PROF: tools('—', 'folder for CPU profiles of the benchmark children'),
   AWS_ENDPOINT_URL: tools(

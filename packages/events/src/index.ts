@@ -109,3 +109,4 @@ export {
   UploadStatusNameSchema,
   UploadStatusSchema,
 } from './upload-session';
+export { type ReadWebConfig, WebConfigSchema } from './web-config';

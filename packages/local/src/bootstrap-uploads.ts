@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { type CORSRule, PutBucketCorsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { StackError } from './errors';
-import type { StackInventory } from './stack/model';
+import { localWebEntries, type StackInventory } from './stack/model';
 import { prop, type TerraformResource } from './stack/terraform-json';
 import type { Log } from './types';
 
@@ -81,13 +81,21 @@ export async function createTables(
   }
 }
 
-/** Puts each bucket's CORS rules, as the stack declares them, on its s3rver bucket (every start). */
-export async function applyBucketCors(s3: S3Client, inventory: StackInventory): Promise<void> {
+/**
+ * Puts each bucket's CORS rules, as the stack declares them, on its s3rver bucket (every start),
+ * with the web origins made local: the stack's CloudFront origin is the local web client, which is
+ * always allowed (see localWebEntries).
+ */
+export async function applyBucketCors(
+  s3: S3Client,
+  inventory: StackInventory,
+  webOrigin?: string,
+): Promise<void> {
   for (const { bucketAddress, rules } of inventory.bucketCors) {
     const bucket = inventory.buckets.find((b) => b.address === bucketAddress);
     if (!bucket) continue;
     const corsRules: CORSRule[] = rules.map((rule) => ({
-      AllowedOrigins: strs(rule.allowed_origins),
+      AllowedOrigins: localWebEntries(strs(rule.allowed_origins), webOrigin),
       AllowedMethods: strs(rule.allowed_methods),
       AllowedHeaders: strs(rule.allowed_headers),
       ExposeHeaders: strs(rule.expose_headers),

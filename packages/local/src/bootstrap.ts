@@ -14,6 +14,7 @@ import {
   DescribeUserPoolCommand,
   type ExplicitAuthFlowsType,
   type OAuthFlowType,
+  UpdateUserPoolClientCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import {
   CreateStreamCommand,
@@ -22,7 +23,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { CreateBucketCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { LocalError } from './errors';
-import type { LocalIds, StackInventory } from './stack/model';
+import { type LocalIds, localWebEntries, type StackInventory } from './stack/model';
 import { prop } from './stack/terraform-json';
 import type { Log } from './types';
 
@@ -81,6 +82,8 @@ export async function bootstrap(args: {
   s3: S3Client;
   kinesis: KinesisClient;
   cognitoEndpoint: string;
+  /** The local web client's URL: a sign-in callback and sign-out URL of the app client. */
+  webUrl: string;
   shardCount: number;
   log: Log;
 }): Promise<{ ids: LocalIds; state: BootstrapState }> {
@@ -118,32 +121,46 @@ export async function bootstrap(args: {
     log.info(`created user pool ${prop.str(pool, 'name')} (${userPoolId})`);
   }
 
+  const client = inventory.userPoolClient;
+  // The stack's settings, with its web URLs made local: the local web client is where the hosted
+  // UI sends the person back (on AWS, the CloudFront URL the stack adds).
+  const settings = {
+    ClientName: prop.str(client, 'name'),
+    ExplicitAuthFlows: prop.strs(client, 'explicit_auth_flows') as ExplicitAuthFlowsType[],
+    AllowedOAuthFlows: prop.strs(client, 'allowed_oauth_flows') as OAuthFlowType[],
+    AllowedOAuthScopes: prop.strs(client, 'allowed_oauth_scopes'),
+    AllowedOAuthFlowsUserPoolClient: prop.bool(client, 'allowed_oauth_flows_user_pool_client', false),
+    CallbackURLs: localWebEntries(prop.strs(client, 'callback_urls'), args.webUrl),
+    LogoutURLs: localWebEntries(prop.strs(client, 'logout_urls'), args.webUrl),
+    SupportedIdentityProviders: prop.strs(client, 'supported_identity_providers'),
+  };
   let clientId = saved.clientId;
-  if (
-    !clientId ||
-    saved.userPoolId !== userPoolId ||
-    !(await exists(() =>
-      cognito.send(new DescribeUserPoolClientCommand({ UserPoolId: userPoolId, ClientId: clientId })),
-    ))
-  ) {
-    const client = inventory.userPoolClient;
+  const existing =
+    clientId && saved.userPoolId === userPoolId
+      ? await cognito
+          .send(new DescribeUserPoolClientCommand({ UserPoolId: userPoolId, ClientId: clientId }))
+          .then((out) => out.UserPoolClient)
+          .catch((error: { name?: string }) => {
+            if (/NotFound/.test(error.name ?? '')) return undefined;
+            throw error;
+          })
+      : undefined;
+  if (!clientId || !existing) {
     const created = await cognito.send(
-      new CreateUserPoolClientCommand({
-        UserPoolId: userPoolId,
-        ClientName: prop.str(client, 'name'),
-        GenerateSecret: false,
-        ExplicitAuthFlows: prop.strs(client, 'explicit_auth_flows') as ExplicitAuthFlowsType[],
-        AllowedOAuthFlows: prop.strs(client, 'allowed_oauth_flows') as OAuthFlowType[],
-        AllowedOAuthScopes: prop.strs(client, 'allowed_oauth_scopes'),
-        AllowedOAuthFlowsUserPoolClient: prop.bool(client, 'allowed_oauth_flows_user_pool_client', false),
-        CallbackURLs: prop.strs(client, 'callback_urls'),
-        LogoutURLs: prop.strs(client, 'logout_urls'),
-        SupportedIdentityProviders: prop.strs(client, 'supported_identity_providers'),
-      }),
+      new CreateUserPoolClientCommand({ UserPoolId: userPoolId, GenerateSecret: false, ...settings }),
     );
     clientId = created.UserPoolClient?.ClientId;
     if (!clientId) throw new LocalError('cognito-local did not return an app client id.');
-    log.info(`created app client ${prop.str(client, 'name')} (${clientId})`);
+    log.info(`created app client ${settings.ClientName} (${clientId})`);
+  } else if (
+    JSON.stringify(existing.CallbackURLs ?? []) !== JSON.stringify(settings.CallbackURLs) ||
+    JSON.stringify(existing.LogoutURLs ?? []) !== JSON.stringify(settings.LogoutURLs)
+  ) {
+    // Another web port than last time, or other URLs in the stack: the same client, new URLs.
+    await cognito.send(
+      new UpdateUserPoolClientCommand({ UserPoolId: userPoolId, ClientId: clientId, ...settings }),
+    );
+    log.info(`app client ${settings.ClientName}: sign-in callbacks now ${settings.CallbackURLs.join(', ')}`);
   }
 
   for (const group of inventory.groups) {
@@ -222,5 +239,5 @@ export async function bootstrap(args: {
 
   const state: BootstrapState = { userPoolId, clientId, users };
   writeSecretFile(file, state);
-  return { ids: { userPoolId, clientId, cognitoEndpoint: args.cognitoEndpoint }, state };
+  return { ids: { userPoolId, clientId, cognitoEndpoint: args.cognitoEndpoint, webUrl: args.webUrl }, state };
 }

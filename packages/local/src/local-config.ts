@@ -4,6 +4,8 @@ import { LocalError } from './errors';
 
 /** `.streamdrop/local.json`: how scripts, tests and the CLI find the running local stack. */
 export interface LocalConfig {
+  /** The web client, `http://localhost:<port>/` (it reads its endpoints from `<webUrl>config.json`). */
+  webUrl: string;
   apiUrl: string;
   region: string;
   stage: string;

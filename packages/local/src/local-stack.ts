@@ -1,6 +1,12 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { FUNCTION_ENV } from '@streamdrop/config';
+import {
+  FUNCTION_ENV,
+  hostedUiEndpoints,
+  WEB_SCOPES,
+  type WebConfig,
+  webContentSecurityPolicy,
+} from '@streamdrop/config';
 import { bootstrap } from './bootstrap';
 import { applyBucketCors, createTables } from './bootstrap-uploads';
 import {
@@ -10,7 +16,7 @@ import {
   localS3Client,
   S3RVER_CREDENTIALS,
 } from './clients';
-import { assertPortsFree, DEFAULT_PORTS, type Emulators, startEmulators } from './emulators';
+import { assertPortsFree, DEFAULT_PORTS, type Emulators, freePort, startEmulators } from './emulators';
 import { describeExit, RETRY_ADVICE } from './emulators/supervisor';
 import { EmulatorError } from './errors';
 import type { ExtensionHooks, RuntimeExtension } from './extensions';
@@ -25,12 +31,13 @@ import {
 } from './lifecycle';
 import { type LocalConfig, removeLocalConfig, writeLocalConfig } from './local-config';
 import { Monitor } from './metrics/monitor';
-import { defaultStackFile, defaultStage, defaultStateDir } from './paths';
+import { defaultStackFile, defaultStage, defaultStateDir, defaultWebDir } from './paths';
 import { createFileCheckpointStore, startPoller } from './poller';
 import {
   buildRuntimeModel,
   createLookup,
   LOCAL_ACCOUNT_ID,
+  originOf,
   type RuntimeModel,
   readInventory,
   type StackInventory,
@@ -39,6 +46,7 @@ import { interpolate } from './stack/terraform-json';
 import { explainStartFailure } from './start-failure';
 import { sweepExpiredSessions } from './sweep';
 import type { InvokeResult, Invoker, Log } from './types';
+import { assertWebBuilt, startWebServer } from './web/server';
 
 /** How often the runtime sweeps expired upload sessions (DynamoDB's TTL and S3's lifecycle, locally). */
 export const SWEEP_INTERVAL_MS = 5 * 60 * 1000;
@@ -48,6 +56,8 @@ export interface LocalStackOptions {
   stateDir?: string;
   stage?: string;
   ports?: Partial<typeof DEFAULT_PORTS>;
+  /** The built web client (default: STREAMDROP_WEB_DIR, else dist/web). */
+  webDir?: string;
   /** Wipe the state folder first. */
   reset?: boolean;
   /** Shards per stream (kinesalite has no ON_DEMAND mode). */
@@ -100,7 +110,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   // Resolved once, here: the emulators run in folders of their own, where a relative path would
   // name another folder.
   const stateDir = resolve(options.stateDir ?? defaultStateDir());
-  const ports = { ...DEFAULT_PORTS, ...options.ports };
+  const ports = {
+    ...DEFAULT_PORTS,
+    ...options.ports,
+    // A caller that picks its own ports (a test) but not the web client's or dynalite's must not
+    // take their defaults: a second such stack would find them taken.
+    web: options.ports?.web ?? (options.ports ? await freePort() : DEFAULT_PORTS.web),
+    dynamodb: options.ports?.dynamodb ?? (options.ports ? await freePort() : DEFAULT_PORTS.dynamodb),
+  };
   const shardCount = options.shardCount ?? 1;
   const { tf, inventory } = readInventory(stackFile);
   const rules = lifecycleRules(tf, inventory);
@@ -111,8 +128,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     log.info(`reset: removed ${stateDir}`);
   }
   mkdirSync(stateDir, { recursive: true });
-  // Fail on a taken port before starting anything, naming the option that moves it.
+  // Fail on a taken port before starting anything, naming the option that moves it, or on a
+  // missing web build.
   await assertPortsFree(ports);
+  const webDir = options.webDir ?? defaultWebDir();
+  assertWebBuilt(webDir);
+  const webUrl = `http://localhost:${ports.web}/`;
 
   const stoppers: Array<() => Promise<void>> = [];
   let stopped = false;
@@ -154,11 +175,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       s3,
       kinesis,
       cognitoEndpoint: endpoints.cognito,
+      webUrl,
       shardCount,
       log,
     });
     await createTables(dynamodb, inventory, log);
-    await applyBucketCors(s3, inventory);
+    await applyBucketCors(s3, inventory, originOf(webUrl));
     const model = buildRuntimeModel(tf, inventory, ids);
     const lookup = createLookup(tf, inventory, ids);
     const metrics = new Monitor({
@@ -216,8 +238,42 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       invoker,
       log,
       onResponse: (status, ms) => metrics.apiResponse(status, ms),
+      ...(model.cors ? { cors: model.cors } : {}),
     });
     stoppers.push(() => gateway.close());
+
+    // The web client, as CloudFront serves it on AWS: the same page, its config.json from this stack.
+    const issuer = `${endpoints.cognito}/${ids.userPoolId}`;
+    const webConfig: WebConfig = {
+      version: 1,
+      apiUrl: gateway.url,
+      region,
+      auth: {
+        clientId: ids.clientId,
+        issuer,
+        // cognito-local has no /logout and no /oauth2/revoke: signing out forgets the tokens.
+        ...hostedUiEndpoints(endpoints.cognito, { logout: false, revoke: false }),
+        scopes: [...WEB_SCOPES],
+      },
+      adminGroup: inventory.adminGroup ?? '',
+    };
+    const origins = {
+      api: new URL(gateway.url).origin,
+      auth: new URL(endpoints.cognito).origin,
+      // Where the functions' presigned URLs point (a fault-injection proxy, when one stands between).
+      s3: new URL(functionEndpoints.s3).origin,
+    };
+    const web = await startWebServer({
+      port: ports.web,
+      dir: webDir,
+      config: () => webConfig,
+      csp: () => ({
+        header: webContentSecurityPolicy(origins, { https: false, delivery: 'header' }),
+        meta: webContentSecurityPolicy(origins, { https: false, delivery: 'meta' }),
+      }),
+      log,
+    });
+    stoppers.push(() => web.close());
 
     const checkpoints = createFileCheckpointStore(join(stateDir, 'checkpoints.json'));
     const pollers = model.mappings.map((mapping) =>
@@ -263,6 +319,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
 
     const config: LocalConfig = {
+      webUrl: web.url,
       apiUrl: gateway.url,
       region,
       stage,

@@ -34,3 +34,7 @@ export const defaultStage = () => env().optional('STREAMDROP_STAGE') ?? 'dev';
 /** cdktf.out/stacks/streamdrop-<stage>/cdk.tf.json */
 export const defaultStackFile = (root = repoRoot(), stage = defaultStage()) =>
   join(root, 'cdktf.out', 'stacks', stackName(stage), 'cdk.tf.json');
+
+/** The built web client: STREAMDROP_WEB_DIR (as for the stack), else dist/web (`pnpm build` writes it). */
+export const defaultWebDir = (root = repoRoot()) =>
+  resolve(root, env().optional('STREAMDROP_WEB_DIR') ?? join('dist', 'web'));

@@ -45,3 +45,10 @@ export function offlineOutdirOf(root: string): string {
 export function lockFileOf(root: string): string {
   return join(root, 'infra', '.terraform.lock.hcl');
 }
+
+/** The built web client; the same rule as infra's config (STREAMDROP_WEB_DIR, else <repo>/dist/web). */
+export function webDirOf(root: string, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env.STREAMDROP_WEB_DIR?.trim();
+  if (!value) return join(root, 'dist', 'web');
+  return isAbsolute(value) ? value : resolve(root, value);
+}

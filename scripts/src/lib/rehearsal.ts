@@ -7,10 +7,12 @@ import {
   GetBucketVersioningCommand,
   GetObjectCommand,
   GetPublicAccessBlockCommand,
+  ListBucketsCommand,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import { UserError } from '@streamdrop/cli-kit';
+import { WEB_CONFIG_FILE, WEB_INDEX_FILE } from '@streamdrop/config';
 import {
   type EmulatorInventory,
   emulatorInventory,
@@ -136,11 +138,48 @@ async function checkDataBucket(s3: S3Client, bucket: string): Promise<string[]> 
   return problems;
 }
 
+/**
+ * The web client as deployed: its bucket holds config.json written from the stack's own outputs
+ * (no rebuild) and the page, whose own CSP names exactly the API; web_url is its https URL.
+ */
+async function checkWebClient(
+  s3: S3Client,
+  outputs: Readonly<Record<string, string>>,
+  stage: string,
+): Promise<string[]> {
+  const problems: string[] = [];
+  if (!/^https:\/\/[^/]+\/$/.test(outputs.web_url ?? ''))
+    problems.push(`web_url "${outputs.web_url}" is not an https URL`);
+  const buckets = (await s3.send(new ListBucketsCommand({}))).Buckets ?? [];
+  const bucket = buckets.map((b) => b.Name ?? '').find((name) => name.startsWith(`streamdrop-${stage}-web-`));
+  if (!bucket) return [...problems, 'no web client bucket'];
+  const read = async (key: string) =>
+    (await s3
+      .send(new GetObjectCommand({ Bucket: bucket, Key: key }))
+      .then((o) => o.Body?.transformToString())) ?? '';
+  let config: { apiUrl?: unknown; auth?: { clientId?: unknown }; adminGroup?: unknown } = {};
+  try {
+    config = JSON.parse(await read(WEB_CONFIG_FILE));
+  } catch {
+    problems.push(`${WEB_CONFIG_FILE} of ${bucket} is missing or not JSON`);
+  }
+  if (config.apiUrl !== outputs.api_url)
+    problems.push(`config.json names the API ${String(config.apiUrl)}, not api_url`);
+  if (config.auth?.clientId !== outputs.user_pool_client_id)
+    problems.push('config.json names another app client');
+  if (config.adminGroup !== outputs.admin_group) problems.push('config.json names another admin group');
+  const page = await read(WEB_INDEX_FILE).catch(() => '');
+  if (!page.includes(`connect-src 'self' ${outputs.api_url} `))
+    problems.push(`${WEB_INDEX_FILE}'s CSP does not name the API exactly`);
+  return problems;
+}
+
 /** Outputs against the emulator's inventory, then the data bucket itself. */
 async function checkApplied(
   endpoint: string,
   outputs: Readonly<Record<string, string>>,
   declared: readonly string[],
+  stage: string,
 ): Promise<string[]> {
   const region = outputs.region ?? 'us-east-1';
   const inventory = await emulatorInventory(endpoint, region);
@@ -154,6 +193,7 @@ async function checkApplied(
     return [
       ...checkOutputs(outputs, inventory, declared),
       ...(await checkDataBucket(s3, outputs.data_bucket ?? '')),
+      ...(await checkWebClient(s3, outputs, stage)),
     ];
   } finally {
     s3.destroy();
@@ -278,8 +318,8 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
 
     const outputs = await sandbox.outputs();
     const region = outputs.region ?? 'us-east-1';
-    const checks = await timed('checking outputs and the data bucket', () =>
-      checkApplied(endpoint, outputs, sandbox.declaredOutputs()),
+    const checks = await timed('checking outputs, the data bucket and the web client', () =>
+      checkApplied(endpoint, outputs, sandbox.declaredOutputs(), stage),
     );
     if (checks.value.length > 0) {
       throw new UserError(`the applied stack is not right:\n  - ${checks.value.join('\n  - ')}`);

@@ -13,6 +13,7 @@ export const EMULATOR_OVERRIDE_FILE = 'emulator_override.tf.json';
 /** Every AWS service the stack's provider calls, by the provider's `endpoints` names. */
 export const EMULATED_SERVICES = [
   'apigatewayv2',
+  'cloudfront',
   'cloudwatch',
   'cloudwatchlogs',
   'cognitoidp',
@@ -77,6 +78,11 @@ export function tlsOnlyPolicyOverride(stack: unknown): Json | undefined {
  *   (aws_s3_bucket_metric) is left out (count = 0); the alarm that reads it names it literally.
  * - Lambda's logging_config (JSON log format): moto stores no LoggingConfig, so every plan would
  *   put it back; its changes are ignored.
+ * - CloudFront response headers policies (the API is absent: 404): left out (count = 0), and the
+ *   distributions' default cache behavior is repeated without its response_headers_policy_id.
+ * - CloudFront distributions: moto drops the origin's origin_access_control_id, fills
+ *   ssl_support_method in the viewer certificate and legacy forwarded_values in the cache behavior,
+ *   so every plan would put them back; changes of those three blocks are ignored.
  * Returns the `resource` override, or undefined when the stack has none of them.
  */
 export function motoGapsOverride(stack: unknown): Json | undefined {
@@ -93,6 +99,33 @@ export function motoGapsOverride(stack: unknown): Json | undefined {
   if (logging.length > 0) {
     override.aws_lambda_function = Object.fromEntries(
       logging.map(([name]) => [name, { lifecycle: { ignore_changes: ['logging_config'] } }]),
+    );
+  }
+  const headers = isRecord(resource.aws_cloudfront_response_headers_policy)
+    ? Object.keys(resource.aws_cloudfront_response_headers_policy)
+    : [];
+  if (headers.length > 0) {
+    override.aws_cloudfront_response_headers_policy = Object.fromEntries(
+      headers.map((name) => [name, { count: 0 }]),
+    );
+  }
+  const distributions = isRecord(resource.aws_cloudfront_distribution)
+    ? Object.entries(resource.aws_cloudfront_distribution)
+    : [];
+  if (distributions.length > 0) {
+    override.aws_cloudfront_distribution = Object.fromEntries(
+      distributions.map(([name, distribution]) => {
+        const behavior = isRecord(distribution) ? distribution.default_cache_behavior : undefined;
+        const { response_headers_policy_id: _, ...rest } = isRecord(behavior) ? behavior : {};
+        return [
+          name,
+          {
+            // An override's nested block replaces the original's: the same behavior, without the policy.
+            ...(isRecord(behavior) ? { default_cache_behavior: rest } : {}),
+            lifecycle: { ignore_changes: ['origin', 'viewer_certificate', 'default_cache_behavior'] },
+          },
+        ];
+      }),
     );
   }
   return Object.keys(override).length > 0 ? override : undefined;

@@ -5,11 +5,12 @@ import { createInterface } from 'node:readline/promises';
 import { step, UserError } from '@streamdrop/cli-kit';
 import { stackName } from '@streamdrop/config';
 import { buildFunctions, listFunctions } from '../build';
+import { buildWeb } from '../build-web';
 import { OFFLINE_DATA_DIR, offlineEnv, writeOfflineOverride } from './offline';
 
 export { endpointOf } from './endpoint';
 
-import { bundlesDirOf, lockFileOf, offlineOutdirOf, outdirOf, stateDirOf } from './paths';
+import { bundlesDirOf, lockFileOf, offlineOutdirOf, outdirOf, stateDirOf, webDirOf } from './paths';
 import {
   type CliConfigResult,
   prepareCliConfig,
@@ -109,9 +110,11 @@ export async function synthesize(options: SynthOptions): Promise<SynthOutput> {
   const verbose = options.verbose !== false;
   const progress = (label: string) => (verbose ? step(label) : () => {});
   if (options.build) {
-    const done = progress('bundling functions');
+    const done = progress('bundling functions and the web client');
     const bundles = await buildFunctions({ root, outDir: bundlesDirOf(root, env), quiet: !verbose });
-    done(`${bundles.length} bundle(s)`);
+    // The stack uploads the web client (STREAMDROP_WEB_HOSTING), and npm start serves it.
+    const web = await buildWeb({ root, outDir: webDirOf(root, env), quiet: !verbose });
+    done(`${bundles.length} bundle(s) and the web client (${web.files.length} files)`);
   } else {
     const missing = missingBundles(root, env);
     if (missing.length > 0) {

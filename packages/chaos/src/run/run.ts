@@ -102,6 +102,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'streamdrop-chaos-'));
   mkdirSync(stateDir, { recursive: true });
   const ports = {
+    web: await freePort(),
     api: await freePort(),
     cognito: await freePort(),
     s3: await freePort(),

@@ -14,7 +14,7 @@ export interface StackCommand {
 export interface StackProcessOptions {
   command: StackCommand;
   stateDir: string;
-  ports: { api: number; cognito: number; s3: number; kinesis: number; dynamodb?: number };
+  ports: { web: number; api: number; cognito: number; s3: number; kinesis: number; dynamodb?: number };
   /** Further `npm start` flags (faults, --s3-version-log, --shards…). */
   args: string[];
   /** Where the stack's output goes (appended across restarts). */
@@ -79,6 +79,8 @@ export async function startStackProcess(options: StackProcessOptions): Promise<S
       options.command.entry,
       '--state-dir',
       options.stateDir,
+      '--web-port',
+      String(ports.web),
       '--port',
       String(ports.api),
       '--cognito-port',

@@ -112,7 +112,7 @@ describe('the streamdrop CLI against the local stack', () => {
 
 describe('npm start', () => {
   it('prints a ready banner whose curl commands sign in, upload demo.txt and read HELLO KINESIS back, as printed', async () => {
-    const ports = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const ports = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
     const stateDir = `${t.stateDir}-banner`;
     const child = spawn(
       process.execPath,
@@ -128,6 +128,8 @@ describe('npm start', () => {
         String(ports[2]),
         '--kinesis-port',
         String(ports[3]),
+        '--web-port',
+        String(ports[4]),
         '--state-dir',
         stateDir,
         '--quiet',

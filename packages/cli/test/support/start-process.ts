@@ -16,9 +16,17 @@ export interface StartedProcess {
   stop(): Promise<void>;
 }
 
-export type Ports = { api: number; cognito: number; s3: number; kinesis: number; dynamodb: number };
+export type Ports = {
+  web: number;
+  api: number;
+  cognito: number;
+  s3: number;
+  kinesis: number;
+  dynamodb: number;
+};
 
 export const freePorts = async (): Promise<Ports> => ({
+  web: await freePort(),
   api: await freePort(),
   cognito: await freePort(),
   s3: await freePort(),
@@ -27,6 +35,8 @@ export const freePorts = async (): Promise<Ports> => ({
 });
 
 export const portFlags = (ports: Ports) => [
+  '--web-port',
+  String(ports.web),
   '--port',
   String(ports.api),
   '--cognito-port',

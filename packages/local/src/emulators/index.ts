@@ -14,8 +14,10 @@ export interface EmulatorPorts {
   dynamodb: number;
 }
 
-export const DEFAULT_PORTS: EmulatorPorts & { api: number } = {
-  api: 3000,
+/** The web client owns 3000, the stack's default callback (http://localhost:3000/); the API is beside it. */
+export const DEFAULT_PORTS: EmulatorPorts & { api: number; web: number } = {
+  web: 3000,
+  api: 3001,
   cognito: 9229,
   s3: 4568,
   kinesis: 4567,
@@ -24,6 +26,7 @@ export const DEFAULT_PORTS: EmulatorPorts & { api: number } = {
 
 /** Each port's service, as messages name it. */
 export const PORT_SERVICES: Record<keyof typeof DEFAULT_PORTS, string> = {
+  web: 'web client',
   api: 'HTTP API gateway',
   cognito: 'cognito-local (Cognito)',
   s3: 's3rver (S3)',
@@ -33,6 +36,7 @@ export const PORT_SERVICES: Record<keyof typeof DEFAULT_PORTS, string> = {
 
 /** The `npm start` option that sets each port, for the message when one is taken. */
 export const PORT_FLAGS: Record<keyof typeof DEFAULT_PORTS, string> = {
+  web: '--web-port',
   api: '--port',
   cognito: '--cognito-port',
   s3: '--s3-port',
@@ -42,7 +46,7 @@ export const PORT_FLAGS: Record<keyof typeof DEFAULT_PORTS, string> = {
 
 /** Fails with a PortInUseError naming the service and its option when any of the ports is taken. */
 export async function assertPortsFree(ports: typeof DEFAULT_PORTS): Promise<void> {
-  for (const which of ['api', 'cognito', 's3', 'kinesis', 'dynamodb'] as const) {
+  for (const which of ['web', 'api', 'cognito', 's3', 'kinesis', 'dynamodb'] as const) {
     await assertPortFree(PORT_SERVICES[which], ports[which], PORT_FLAGS[which]);
   }
 }

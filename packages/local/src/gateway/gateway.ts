@@ -5,6 +5,13 @@ import { performance } from 'node:perf_hooks';
 import { PortInUseError, StackError } from '../errors';
 import type { InvokeResult, Invoker, Log, RouteModel } from '../types';
 import { JwtAuthorizers } from './authorizer';
+import {
+  type CorsModel,
+  isPreflight,
+  preflightHeaders,
+  responseCorsHeaders,
+  withoutCorsHeaders,
+} from './cors';
 import { buildEvent } from './event';
 import { type GatewayResponse, mapFunctionResult, messageResponse } from './response';
 import { compileRoutes } from './route-match';
@@ -25,6 +32,8 @@ export interface GatewayOptions {
   now?: () => number;
   /** Told of every answer, the gateway's own included (the local runtime's API metrics). */
   onResponse?: (statusCode: number, latencyMs: number) => void;
+  /** The API's CORS configuration (the stack's `cors_configuration`); none: no CORS at all. */
+  cors?: CorsModel;
 }
 
 export interface Gateway {
@@ -98,9 +107,10 @@ function send(res: ServerResponse, response: GatewayResponse): void {
 }
 
 /**
- * Starts the local HTTP API: route selection, JWT authorizer, payload format 2.0 events, response
- * mapping and AWS's error answers. CORS preflight is not emulated (the stack configures no CORS;
- * an OPTIONS request is routed like any other and usually ends in 404).
+ * Starts the local HTTP API: CORS as the API's configuration says (preflights answered by the
+ * gateway itself, headers on every answer), route selection, JWT authorizer, payload format 2.0
+ * events, response mapping and AWS's error answers. Without a CORS configuration an OPTIONS
+ * request is routed like any other.
  */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { invoker, log } = options;
@@ -124,13 +134,29 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const q = target.indexOf('?');
     const rawPath = q === -1 ? target : target.slice(0, q);
     let note = '';
+    const cors = options.cors;
     const reply = (response: GatewayResponse) => {
-      send(res, { ...response, headers: { ...response.headers, 'apigw-requestid': requestId } });
+      const headers = cors
+        ? { ...withoutCorsHeaders(response.headers), ...responseCorsHeaders(cors, req.headers) }
+        : response.headers;
+      send(res, { ...response, headers: { ...headers, 'apigw-requestid': requestId } });
       const ms = Math.round(performance.now() - started);
       options.onResponse?.(response.statusCode, ms);
       log.info(`${method} ${rawPath} ${response.statusCode} ${ms}ms req=${requestId}${note}`);
     };
 
+    if (options.cors && isPreflight(method, req.headers)) {
+      req.resume();
+      const ms = Math.round(performance.now() - started);
+      send(res, {
+        statusCode: 204,
+        headers: { ...preflightHeaders(options.cors, req.headers), 'apigw-requestid': requestId },
+        body: Buffer.alloc(0),
+      });
+      options.onResponse?.(204, ms);
+      log.info(`${method} ${rawPath} 204 ${ms}ms req=${requestId} (CORS preflight)`);
+      return;
+    }
     const body = await readBody(req, maxPayloadBytes);
     if (body === 'aborted') return;
     if (body === 'too-large') {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { StackError } from '../errors';
+import type { CorsModel } from '../gateway/cors';
 import type {
   EventSourceMappingModel,
   FunctionModel,
@@ -46,13 +47,32 @@ export interface LocalIds {
   userPoolId: string;
   clientId: string;
   cognitoEndpoint: string;
+  /** The local web client, `http://localhost:<port>/`: it plays the stack's CloudFront distribution. */
+  webUrl?: string;
 }
 
 export interface RuntimeModel {
   functions: FunctionModel[];
   routes: RouteModel[];
   mappings: EventSourceMappingModel[];
+  /** The HTTP API's CORS configuration, when the stack gives it one. */
+  cors?: CorsModel;
 }
+
+/**
+ * A list of the stack's web origins or URLs (CORS origins, sign-in callbacks) as they are locally:
+ * an entry naming the CloudFront distribution (`https://${aws_cloudfront_distribution…}`) is the
+ * local web client, which plays it; the local web client is always there, as the stack adds its
+ * CloudFront URL on AWS; other entries are taken as written.
+ */
+export function localWebEntries(values: readonly string[], local: string | undefined): string[] {
+  const cloudFront = /\$\{aws_cloudfront_distribution\./;
+  const mapped = values.flatMap((value) => (cloudFront.test(value) ? (local ? [local] : []) : [value]));
+  return [...new Set([...mapped, ...(local ? [local] : [])])];
+}
+
+/** The web client's origin, from its URL: `http://localhost:3000/` -> `http://localhost:3000`. */
+export const originOf = (url: string): string => new URL(url).origin;
 
 /** A bucket's local name: its fixed name, or its `bucket_prefix` + `local` (Terraform would add a random suffix). */
 function localBucketName(r: TerraformResource): string {
@@ -326,5 +346,24 @@ export function buildRuntimeModel(tf: TerraformJson, inventory: StackInventory, 
     };
   });
 
-  return { functions, routes, mappings };
+  return { functions, routes, mappings, ...corsOf(tf, ids) };
+}
+
+/** The API's cors_configuration, its web origins made local (see localWebEntries). */
+function corsOf(tf: TerraformJson, ids: LocalIds): { cors?: CorsModel } {
+  const [api] = resources(tf, 'aws_apigatewayv2_api');
+  const config = api ? prop.block(api, 'cors_configuration') : undefined;
+  if (!api || !config) return {};
+  const r: TerraformResource = { ...api, values: config };
+  const maxAge = prop.num(r, 'max_age', -1);
+  return {
+    cors: {
+      allowOrigins: localWebEntries(prop.strs(r, 'allow_origins'), ids.webUrl && originOf(ids.webUrl)),
+      allowMethods: prop.strs(r, 'allow_methods'),
+      allowHeaders: prop.strs(r, 'allow_headers'),
+      exposeHeaders: prop.strs(r, 'expose_headers'),
+      ...(maxAge >= 0 ? { maxAge } : {}),
+      allowCredentials: prop.bool(r, 'allow_credentials', false),
+    },
+  };
 }

@@ -19,7 +19,7 @@ export interface TestStack {
   stack: LocalStack;
   invocations: Invocation[];
   stateDir: string;
-  ports: { api: number; cognito: number; s3: number; kinesis: number; dynamodb?: number };
+  ports: { web: number; api: number; cognito: number; s3: number; kinesis: number; dynamodb?: number };
 }
 
 /** A local stack on free ports in a fresh state folder, quiet, recording every invocation. */
@@ -39,6 +39,7 @@ export async function startTestStack(options: {
 }): Promise<TestStack> {
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'streamdrop-state-'));
   const given = options.ports ?? {
+    web: await freePort(),
     api: await freePort(),
     cognito: await freePort(),
     s3: await freePort(),

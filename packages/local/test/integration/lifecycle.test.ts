@@ -139,9 +139,11 @@ describe('the local lifecycle sweep', () => {
   });
 
   it('sweeps by itself, once per local day: a pending upload is gone within 3 local days, an acknowledged one stays', async () => {
+    // Taken before the object is written: its last-modified time, which the rule counts from,
+    // is later, so the sweep cannot remove it sooner than this measures.
+    const created = Date.now();
     const pending = await leavePending('left-behind.txt');
     const ack = await acknowledged('stays.txt');
-    const created = Date.now();
     await eventually(async () => ((await exists(pending)) ? undefined : true), 3 * DAY_MS + 10_000);
     expect(Date.now() - created).toBeGreaterThanOrEqual(2 * DAY_MS - 1_000);
     expect(await exists(ack.key)).toBe(true);
