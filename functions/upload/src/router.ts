@@ -31,13 +31,10 @@ class SessionsUnavailableError extends Error {
 }
 
 export function sessionRequestFromEvent(event: APIGatewayProxyEventV2WithJWTAuthorizer): SessionRequest {
-  const sub = event.requestContext.authorizer?.jwt?.claims?.sub;
+  // The same request fields as an inline upload's, read the same way; sessions take no Idempotency-Key.
+  const { idempotencyKey: _ignored, ...request } = uploadInputFromEvent(event);
   return {
-    requestId: event.requestContext.requestId,
-    userSub: typeof sub === 'string' ? sub : undefined,
-    contentType: event.headers?.['content-type'],
-    body: event.body,
-    isBase64Encoded: event.isBase64Encoded,
+    ...request,
     uploadId: event.pathParameters?.id,
     query: Object.fromEntries(new URLSearchParams(event.rawQueryString ?? '')),
   };
