@@ -8,10 +8,11 @@ import {
   resolveCallerPath,
   stringFlag,
 } from '@streamdrop/cli-kit';
-import { get, token, upload } from './commands/api';
+import { get, upload } from './commands/api';
 import { failuresList, failuresRedrive, failuresShow } from './commands/failures';
 import { replayCommand } from './commands/replay';
 import { statsCommand } from './commands/stats';
+import { token } from './commands/token';
 import { deleteCommand, downloadCommand, listCommand, statusCommand } from './commands/uploads';
 import { STREAMDROP_RUN } from './options';
 import { recoveryTargetFrom, type TargetFlags, targetFrom } from './targets';

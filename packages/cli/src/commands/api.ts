@@ -1,31 +1,11 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { escapeControls, UserError, writeData } from '@streamdrop/cli-kit';
 import { INLINE_UPLOAD, KEY_PREFIXES } from '@streamdrop/config';
 import type { Target } from '../targets';
-
-/** A JWT of the user (`demo` or `admin` locally; --username/--password on a deployed stack). */
-export async function token(target: Target, user: string | undefined, access: boolean): Promise<string> {
-  const { username, password } = target.user(user);
-  try {
-    const result = await target.cognito.send(
-      new InitiateAuthCommand({
-        AuthFlow: 'USER_PASSWORD_AUTH',
-        ClientId: target.clientId,
-        AuthParameters: { USERNAME: username, PASSWORD: password },
-      }),
-    );
-    const t = access ? result.AuthenticationResult?.AccessToken : result.AuthenticationResult?.IdToken;
-    if (!t)
-      throw new UserError(`Cognito answered without a token (challenge: ${result.ChallengeName ?? 'none'}).`);
-    return t;
-  } catch (error) {
-    if (error instanceof UserError) throw error;
-    throw new UserError(`Sign-in as ${username} failed: ${(error as Error).message}`);
-  }
-}
+import { token } from './token';
+import { uploadDirect } from './uploads';
 
 async function readObject(s3: S3Client, bucket: string, key: string): Promise<Buffer> {
   const result = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
@@ -53,7 +33,6 @@ export async function upload(
   let body: { filename: string; content: string; encoding?: 'base64' };
   // Above what a JSON body can carry, a file goes straight to S3 (an upload session).
   if (args.file && statSync(args.file).size > INLINE_UPLOAD.defaultMaxBytes) {
-    const { uploadDirect } = await import('./uploads');
     await uploadDirect(
       { target, ...(args.user !== undefined && { user: args.user }), access: args.access },
       { file: args.file, ...(args.name !== undefined && { name: args.name }), wait: args.wait },

@@ -15,7 +15,7 @@ import {
   UploadStatusSchema,
 } from '@streamdrop/events';
 import type { Target } from '../targets';
-import { token } from './api';
+import { token } from './token';
 
 /** Parts sent at once, and tries per part (the first included). */
 const PARALLEL_PARTS = 4;
