@@ -76,7 +76,7 @@ function installIsCurrent() {
   for (const parent of ['packages', 'functions']) {
     for (const name of readdirSync(join(root, parent))) manifests.push(join(parent, name, 'package.json'));
   }
-  manifests.push(join('infra', 'package.json'), join('scripts', 'package.json'));
+  for (const single of ['infra', 'scripts', 'bench', 'web']) manifests.push(join(single, 'package.json'));
   return manifests.every(
     (file) => !existsSync(join(root, file)) || statSync(join(root, file)).mtimeMs <= installedAt,
   );
@@ -99,6 +99,9 @@ if (process.argv.length <= 2) {
   process.exit(0);
 }
 
+// pnpm runs from the root and sets INIT_CWD to it: pass on the folder the person ran npm in, so
+// that a relative path they give (`npm start -- --state-dir x`) means what they meant.
+env.STREAMDROP_CALLER_CWD ??= process.env.INIT_CWD ?? process.cwd();
 const child = spawn(pnpm, process.argv.slice(2), { stdio: 'inherit', cwd: root, env });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + 1 : 1)));
