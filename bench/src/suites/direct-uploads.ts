@@ -93,13 +93,20 @@ export const directUploads: Suite = {
       for (let i = 0; i < chunk.length; i += 1) chunk[i] = (i * 31 + 7) & 0xff;
       writeFileSync(file, Buffer.alloc(0));
       for (let written = 0; written < size; written += MIB) writeFileSync(file, chunk, { flag: 'a' });
-      const pids = [process.pid, ...t.stack.children.map((c) => c.pid)];
+      const processes = [
+        { name: 'runtime', pid: process.pid },
+        ...t.stack.children.map((c) => ({ name: c.name, pid: c.pid })),
+      ];
       let peakRss = 0;
+      const peakOf = new Map<string, number>();
       const sampler = setInterval(() => {
-        peakRss = Math.max(
-          peakRss,
-          pids.reduce((sum, pid) => sum + rssOf(pid), 0),
-        );
+        let sum = 0;
+        for (const { name, pid } of processes) {
+          const rss = rssOf(pid);
+          sum += rss;
+          peakOf.set(name, Math.max(peakOf.get(name) ?? 0, rss));
+        }
+        peakRss = Math.max(peakRss, sum);
       }, 200);
       const begin = performance.now();
       const session = await api('POST', '/uploads', { filename: 'large.bin', size });
@@ -125,6 +132,8 @@ export const directUploads: Suite = {
       log(
         `  ${mib} MiB: parts sent in ${((sent - begin) / 1000).toFixed(1)} s, processed after ${seconds.toFixed(1)} s`,
       );
+      const peaks = [...peakOf].map(([name, rss]) => `${name} ${Math.round(rss / 1e6)}`).join(', ');
+      log(`  peak RSS per process, MB: ${peaks}`);
       const metrics: Metric[] = [
         metric({
           name: 'direct.cpu_us_per_session_request',
