@@ -147,12 +147,13 @@ export class Functions extends Construct {
         stream.consumerBinding(),
         // GetObject on processed/ authorizes the HeadObject that follows a refused conditional
         // write, and S3 requires it for a PutObject with If-Match (replacing an older twin).
+        // DeleteObject: a twin written for an upload deleted meanwhile goes with it.
         bucketBinding(FUNCTION_ENV.dataBucket, storage.data, [
           { sid: 'ReadUploads', prefix: KEY_PREFIXES.uploads, actions: ['s3:GetObject'] },
           {
             sid: 'WriteProcessed',
             prefix: KEY_PREFIXES.processed,
-            actions: ['s3:GetObject', 's3:PutObject'],
+            actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
           },
         ]),
         failureDestinationBinding(storage),

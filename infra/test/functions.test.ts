@@ -202,7 +202,7 @@ describe('functions', () => {
       });
     });
 
-    it('may read the stream, read uploads/, read and write processed/, write failure records, and list the data bucket so missing objects are 404s', () => {
+    it('may read the stream, read uploads/, read, write and delete processed/, write failure records, and list the data bucket so missing objects are 404s', () => {
       expect(grantsOf('streamdrop-dev-processor').slice(2)).toEqual([
         {
           effect: 'Allow',
@@ -217,7 +217,11 @@ describe('functions', () => {
           resources: [streamArn],
         },
         { effect: 'Allow', actions: ['s3:GetObject'], resources: [`${dataArn}/uploads/*`] },
-        { effect: 'Allow', actions: ['s3:GetObject', 's3:PutObject'], resources: [`${dataArn}/processed/*`] },
+        {
+          effect: 'Allow',
+          actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+          resources: [`${dataArn}/processed/*`],
+        },
         { effect: 'Allow', actions: ['s3:PutObject'], resources: [`${failuresArn}/*`] },
         { effect: 'Allow', actions: ['s3:ListBucket'], resources: [failuresArn] },
         { effect: 'Allow', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [tableArn] },

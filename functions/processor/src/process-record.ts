@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   type S3Client,
@@ -92,6 +93,9 @@ export async function handleRecord(
       errorName: failure.name,
       reason: failure.reason,
     });
+    // A source that is gone was deleted: whatever an earlier delivery wrote for it goes too.
+    if (failure instanceof SourceMissingError && event)
+      await dropTwin(event, processedKeyFor(event.key), deps);
     await writeFailureRecord({ record, event, failure, invocation, failedAt: deps.now() }, deps);
     // After the failure record: `failed` is never shown without the record that says why.
     if (event && deps.statuses) await deps.statuses.markFailed(event.userSub, event.uploadId, failure.reason);
@@ -103,7 +107,8 @@ export async function handleRecord(
 /**
  * Marks the upload processed, once its processed object is whole. On the skip path the twin was
  * written earlier: if the status does not say so yet (the writer died before its update), the
- * twin is read once to learn its digest, and the status is healed.
+ * twin is read once to learn its digest, and the status is healed. When no status can be marked
+ * because the upload was deleted meanwhile, the twin goes too (`dropTwinOfDeletedUpload`).
  */
 async function recordProcessed(
   event: UploadEvent,
@@ -116,10 +121,41 @@ async function recordProcessed(
   let digest = written;
   if (digest === undefined) {
     const current = await statuses.get(event.userSub, event.uploadId);
-    if (!current || (current.status === 'processed' && current.processed?.key === key)) return;
-    digest = await digestOf(deps.s3, deps.config.dataBucket, key, event);
+    if (current?.status === 'processed' && current.processed?.key === key) return;
+    if (current) digest = await digestOf(deps.s3, deps.config.dataBucket, key, event);
   }
-  await statuses.markProcessed(event.userSub, event.uploadId, { key, ...digest });
+  const marked =
+    digest !== undefined && (await statuses.markProcessed(event.userSub, event.uploadId, { key, ...digest }));
+  if (!marked) await dropTwinOfDeletedUpload(event, key, deps);
+}
+
+/**
+ * No status could be marked: the upload has no item (older than the table, expired, or deleted)
+ * or a `DELETE` has begun. A `DELETE` removes the source first, so a source that is gone means
+ * the upload was deleted while this record was processed, and the processed object written for
+ * it must not outlive it. A source still there leaves the twin alone (a `DELETE` in progress
+ * removes it after the source).
+ */
+async function dropTwinOfDeletedUpload(event: UploadEvent, key: string, deps: ProcessDeps): Promise<void> {
+  try {
+    await deps.s3.send(new HeadObjectCommand({ Bucket: deps.config.dataBucket, Key: event.key }));
+    return;
+  } catch (error) {
+    if (!isMissingObject(error)) throw error; // transient: the record is retried, and this check with it
+  }
+  await dropTwin(event, key, deps);
+}
+
+/** Deletes the processed object of an upload whose source is gone: it must not outlive it. */
+async function dropTwin(event: UploadEvent, key: string, deps: ProcessDeps): Promise<void> {
+  await deps.s3.send(new DeleteObjectCommand({ Bucket: deps.config.dataBucket, Key: key }));
+  deps.logger?.info(
+    'the upload is gone (deleted while it was processed); its processed object is removed too',
+    {
+      uploadId: event.uploadId,
+      key,
+    },
+  );
 }
 
 /** The size and sha256 of a twin written earlier, read back (the rare path of a healed status). */

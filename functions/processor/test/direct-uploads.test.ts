@@ -134,6 +134,66 @@ describe('processing a direct upload (event v2)', () => {
     ]);
   });
 
+  it('removes the processed object it wrote when the upload was deleted while it was processed', async () => {
+    const event = makeDirectUploadEvent({ content: 'deleted meanwhile' });
+    fake.put(TEST_BUCKET, event.key, 'deleted meanwhile', event.contentType);
+    // DELETE /uploads/{id} runs while the twin is written: it marks the item, removes the source
+    // (and the twin, not there yet), so no status can be marked afterwards.
+    deps.statuses = {
+      get: statuses.get.bind(statuses),
+      markFailed: statuses.markFailed.bind(statuses),
+      markProcessed: async () => {
+        fake.objects.delete(`${TEST_BUCKET}/${event.key}`);
+        return false;
+      },
+    };
+
+    await expect(handleRecord(makeKinesisRecord(event), invocation, deps)).resolves.toBe('processed');
+
+    expect(fake.get(TEST_BUCKET, processedKeyFor(event.key))).toBeUndefined();
+  });
+
+  it('keeps the processed object when no status can be marked but the upload is still there', async () => {
+    const event = makeDirectUploadEvent({ content: 'no item for it' });
+    fake.put(TEST_BUCKET, event.key, 'no item for it', event.contentType);
+    deps.statuses = {
+      get: statuses.get.bind(statuses),
+      markFailed: statuses.markFailed.bind(statuses),
+      markProcessed: async () => false, // older than the table, or its item expired
+    };
+
+    await expect(handleRecord(makeKinesisRecord(event), invocation, deps)).resolves.toBe('processed');
+
+    expect(fake.get(TEST_BUCKET, processedKeyFor(event.key))?.body.toString()).toBe('NO ITEM FOR IT');
+  });
+
+  it('removes a twin left by an earlier delivery once the upload is found deleted', async () => {
+    const event = makeDirectUploadEvent({ content: 'gone' });
+    fake.put(TEST_BUCKET, event.key, 'gone', event.contentType);
+    // First delivery: the twin is written just as a DELETE of the upload ends (source, twin and
+    // item gone), and the status update fails; the record will be delivered again.
+    await handleRecord(makeKinesisRecord(event), invocation, {
+      ...deps,
+      statuses: {
+        get: statuses.get.bind(statuses),
+        markFailed: statuses.markFailed.bind(statuses),
+        markProcessed: async () => {
+          fake.objects.delete(`${TEST_BUCKET}/${event.key}`);
+          throw new Error('DynamoDB down');
+        },
+      },
+    }).catch(() => 'retried');
+    expect(fake.get(TEST_BUCKET, processedKeyFor(event.key))).toBeDefined();
+
+    // Redelivery: the twin is there, the item and the source are not. The record fails for good
+    // (its source does not exist), and the twin goes with it.
+    await expect(handleRecord(makeKinesisRecord(event), invocation, deps)).resolves.toBe(
+      'failed-permanently',
+    );
+
+    expect(fake.get(TEST_BUCKET, processedKeyFor(event.key))).toBeUndefined();
+  });
+
   it('touches no status on a redelivery of an upload already marked processed', async () => {
     const event = makeUploadEvent();
     fake.put(TEST_BUCKET, event.key, 'hello kinesis', event.contentType);

@@ -1,4 +1,5 @@
 import {
+  ConditionalCheckFailedException,
   DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
@@ -427,6 +428,48 @@ describe('deleting an upload', () => {
     ]);
     expect(ddbMock).toHaveReceivedCommand(DeleteItemCommand);
     expect(deps.metrics.deleted).toHaveBeenCalledTimes(1);
+  });
+
+  it('marks the item as being deleted before it removes anything, so that a processor finishing meanwhile records nothing', async () => {
+    const order: string[] = [];
+    ddbMock.on(GetItemCommand).resolves({ Item: asItem(sessionRecord()) });
+    ddbMock.on(UpdateItemCommand).callsFake(async (input: { UpdateExpression?: string }) => {
+      order.push(`UpdateItem ${input.UpdateExpression}`);
+      return {};
+    });
+    ddbMock.on(DeleteItemCommand).callsFake(async () => {
+      order.push('DeleteItem');
+      return {};
+    });
+    s3Mock.on(DeleteObjectCommand).callsFake(async (input: { Key?: string }) => {
+      order.push(`DeleteObject ${input.Key?.split('/')[0]}`);
+      return {};
+    });
+
+    await deleteUpload(sessionRequest(), makeSessionDeps());
+
+    expect(order).toEqual([
+      'UpdateItem SET #deleting = :at',
+      'DeleteObject uploads',
+      'DeleteObject processed',
+      'DeleteItem',
+    ]);
+    expect(ddbMock).toHaveReceivedCommandWith(UpdateItemCommand, {
+      ConditionExpression: 'attribute_exists(#pk)',
+      ExpressionAttributeNames: expect.objectContaining({ '#deleting': 'deletingAt' }),
+    });
+  });
+
+  it('answers 404 and deletes nothing when the item goes between its read and its mark', async () => {
+    ddbMock.on(GetItemCommand).resolves({ Item: asItem(sessionRecord()) });
+    ddbMock
+      .on(UpdateItemCommand)
+      .rejects(new ConditionalCheckFailedException({ message: 'gone', $metadata: {} }));
+    await expect(deleteUpload(sessionRequest(), makeSessionDeps())).rejects.toMatchObject({
+      statusCode: 404,
+    });
+    expect(s3Mock).not.toHaveReceivedCommand(DeleteObjectCommand);
+    expect(ddbMock).not.toHaveReceivedCommand(DeleteItemCommand);
   });
 
   it('answers 404 and deletes nothing for an id the caller does not have', async () => {

@@ -159,6 +159,9 @@ export function itemFromRecord(record: UploadRecord, expiresAtEpoch?: number): I
   };
 }
 
+/** Set by a `DELETE` before it removes anything: when it began. */
+const DELETING = 'deletingAt';
+
 const keyOf = (userSub: string, uploadId: string): Item => ({ [PK]: S(userSub), [SK]: S(uploadId) });
 
 const isConditionFailed = (error: unknown) =>
@@ -229,7 +232,7 @@ export class UploadsTable {
    * `processed`, with the processed object: only when the item exists (an upload without one —
    * older than the table, or a record an administrator wrote — updates nothing). The source's
    * sha256 is kept where the item has none (a direct upload that declared none).
-   * False when there is no such item.
+   * False when there is no such item, or its upload is being deleted (`markDeleting`).
    */
   async markProcessed(
     userSub: string,
@@ -244,8 +247,8 @@ export class UploadsTable {
           UpdateExpression:
             'SET #status = :processed, processedKey = :key, processedSize = :size, processedSha256 = :sha, ' +
             'sha256 = if_not_exists(sha256, :source) REMOVE #ttl, failureReason',
-          ConditionExpression: 'attribute_exists(#pk)',
-          ExpressionAttributeNames: { '#status': 'status', '#ttl': TTL, '#pk': PK },
+          ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#deleting)',
+          ExpressionAttributeNames: { '#status': 'status', '#ttl': TTL, '#pk': PK, '#deleting': DELETING },
           ExpressionAttributeValues: {
             ':processed': S(UPLOAD_STATUSES.processed),
             ':key': S(processed.key),
@@ -273,8 +276,9 @@ export class UploadsTable {
           TableName: this.tableName,
           Key: keyOf(userSub, uploadId),
           UpdateExpression: 'SET #status = :failed, failureReason = :reason REMOVE #ttl',
-          ConditionExpression: 'attribute_exists(#pk) AND #status <> :processed',
-          ExpressionAttributeNames: { '#status': 'status', '#ttl': TTL, '#pk': PK },
+          ConditionExpression:
+            'attribute_exists(#pk) AND #status <> :processed AND attribute_not_exists(#deleting)',
+          ExpressionAttributeNames: { '#status': 'status', '#ttl': TTL, '#pk': PK, '#deleting': DELETING },
           ExpressionAttributeValues: {
             ':failed': S(UPLOAD_STATUSES.failed),
             ':processed': S(UPLOAD_STATUSES.processed),
@@ -318,6 +322,30 @@ export class UploadsTable {
     return lastKey && last
       ? { records, last: { uploadId: last.uploadId, createdAt: last.createdAt } }
       : { records };
+  }
+
+  /**
+   * The first step of a `DELETE`: from now on nothing marks this upload processed or failed, so
+   * that a processor finishing while the objects are deleted learns of it (and removes what it
+   * wrote) instead of recording an upload that is going. False when there is no such item.
+   */
+  async markDeleting(userSub: string, uploadId: string, at: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: keyOf(userSub, uploadId),
+          UpdateExpression: 'SET #deleting = :at',
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': PK, '#deleting': DELETING },
+          ExpressionAttributeValues: { ':at': S(at) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
   }
 
   async delete(userSub: string, uploadId: string): Promise<void> {

@@ -6,6 +6,8 @@ import {
   type CompleteMultipartUploadCommandInput,
   CreateMultipartUploadCommand,
   type CreateMultipartUploadCommandInput,
+  DeleteObjectCommand,
+  type DeleteObjectCommandInput,
   GetObjectCommand,
   type GetObjectCommandInput,
   HeadObjectCommand,
@@ -156,6 +158,11 @@ export class FakeS3 {
     });
     stub.on(AbortMultipartUploadCommand).callsFake(async (input: AbortMultipartUploadCommandInput) => {
       this.uploads.delete(input.UploadId ?? '');
+      return {};
+    });
+    // As S3 does, deleting a key that is not there succeeds.
+    stub.on(DeleteObjectCommand).callsFake(async (input: DeleteObjectCommandInput) => {
+      this.objects.delete(`${input.Bucket}/${input.Key}`);
       return {};
     });
   }

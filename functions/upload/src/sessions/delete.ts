@@ -7,9 +7,9 @@ import { UploadNotFoundError } from './errors';
 import { unavailableOn } from './unavailable';
 
 /**
- * `DELETE /uploads/{id}`: removes the caller's upload, its processed twin, an open multipart upload,
- * and last its item, so that a failure half-way leaves the item and the same DELETE finishes the
- * job. In the versioned data bucket a delete leaves the earlier version for the lifecycle rule's
+ * `DELETE /uploads/{id}`: marks the item as being deleted, removes the caller's upload, its
+ * processed twin, an open multipart upload, and last its item, so that a failure half-way leaves
+ * the item and the same DELETE finishes the job. In the versioned data bucket a delete leaves the earlier version for the lifecycle rule's
  * 30 days (what the bucket's versioning is for: a stolen token cannot destroy data at once).
  */
 export async function deleteUpload(request: SessionRequest, deps: SessionDeps): Promise<void> {
@@ -19,6 +19,12 @@ export async function deleteUpload(request: SessionRequest, deps: SessionDeps): 
   const table = deps.table();
   const record = await unavailableOn('DynamoDB GetItem', () => table.get(userSub, uploadId));
   if (!record) throw new UploadNotFoundError(uploadId);
+  // Before anything goes: a processor finishing meanwhile can then no longer mark it processed,
+  // and removes the processed object it wrote (functions/processor, recordProcessed).
+  const marked = await unavailableOn('DynamoDB UpdateItem', () =>
+    table.markDeleting(userSub, uploadId, deps.now().toISOString()),
+  );
+  if (!marked) throw new UploadNotFoundError(uploadId);
 
   if (record.multipartUploadId !== undefined && record.status === UPLOAD_STATUSES.awaitingUpload) {
     try {
