@@ -13,7 +13,15 @@ export {
   localS3Client,
   S3RVER_CREDENTIALS,
 } from './clients';
-export { assertPortFree, DEFAULT_PORTS, type EmulatorPorts, freePort } from './emulators';
+export {
+  assertPortFree,
+  DEFAULT_PORTS,
+  type EmulatorPorts,
+  freePort,
+  freePorts,
+  portFlags,
+  type StackPorts,
+} from './emulators';
 export { EmulatorError, LocalError, PortInUseError, StackError } from './errors';
 export type { ExtensionContext, ExtensionHooks, RuntimeExtension } from './extensions';
 export { createFunctionRunner, type FunctionRunner, type RunnerOptions } from './functions/runner';
@@ -29,6 +37,7 @@ export {
   sweepLifecycle,
 } from './lifecycle';
 export {
+  findLocalConfig,
   type LocalConfig,
   localConfigPath,
   readLocalConfig,

@@ -43,12 +43,18 @@ export function removeLocalConfig(stateDir: string): void {
   rmSync(localConfigPath(stateDir), { force: true });
 }
 
-export function readLocalConfig(stateDir: string): LocalConfig {
+/** The running stack's local.json, or undefined while there is none (written whole, by a rename). */
+export function findLocalConfig(stateDir: string): LocalConfig | undefined {
   const file = localConfigPath(stateDir);
-  if (!existsSync(file)) {
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as LocalConfig) : undefined;
+}
+
+export function readLocalConfig(stateDir: string): LocalConfig {
+  const config = findLocalConfig(stateDir);
+  if (!config) {
     throw new LocalError(
-      `${file} not found: the local stack is not running. Start it with \`npm start\` in another terminal.`,
+      `${localConfigPath(stateDir)} not found: the local stack is not running. Start it with \`npm start\` in another terminal.`,
     );
   }
-  return JSON.parse(readFileSync(file, 'utf8')) as LocalConfig;
+  return config;
 }

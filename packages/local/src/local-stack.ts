@@ -16,7 +16,14 @@ import {
   localS3Client,
   S3RVER_CREDENTIALS,
 } from './clients';
-import { assertPortsFree, DEFAULT_PORTS, type Emulators, freePort, startEmulators } from './emulators';
+import {
+  assertPortsFree,
+  DEFAULT_PORTS,
+  type Emulators,
+  freePorts,
+  type StackPorts,
+  startEmulators,
+} from './emulators';
 import { describeExit, RETRY_ADVICE } from './emulators/supervisor';
 import { EmulatorError } from './errors';
 import type { ExtensionHooks, RuntimeExtension } from './extensions';
@@ -55,7 +62,7 @@ export interface LocalStackOptions {
   stackFile?: string;
   stateDir?: string;
   stage?: string;
-  ports?: Partial<typeof DEFAULT_PORTS>;
+  ports?: Partial<StackPorts>;
   /** The built web client (default: STREAMDROP_WEB_DIR, else dist/web). */
   webDir?: string;
   /** Wipe the state folder first. */
@@ -110,14 +117,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   // Resolved once, here: the emulators run in folders of their own, where a relative path would
   // name another folder.
   const stateDir = resolve(options.stateDir ?? defaultStateDir());
-  const ports = {
-    ...DEFAULT_PORTS,
-    ...options.ports,
-    // A caller that picks its own ports (a test) but not the web client's or dynalite's must not
-    // take their defaults: a second such stack would find them taken.
-    web: options.ports?.web ?? (options.ports ? await freePort() : DEFAULT_PORTS.web),
-    dynamodb: options.ports?.dynamodb ?? (options.ports ? await freePort() : DEFAULT_PORTS.dynamodb),
-  };
+  // A caller that picks some ports (a test) gets free ones for the rest, never a default: a
+  // second such stack would find it taken.
+  const ports: StackPorts = { ...(options.ports ? await freePorts() : DEFAULT_PORTS), ...options.ports };
   const shardCount = options.shardCount ?? 1;
   const { tf, inventory } = readInventory(stackFile);
   const rules = lifecycleRules(tf, inventory);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { freePort, localKinesisClient, localS3Client, signInLocalUser } from '@streamdrop/local';
+import { freePorts, localKinesisClient, localS3Client, signInLocalUser } from '@streamdrop/local';
 import { faultsSection, readFaultStats } from '../faults/injection';
 import { seededRandom } from '../faults/random';
 import { type FaultSettings, faultFlagsOf } from '../faults/settings';
@@ -101,14 +101,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const { log, faults } = options;
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'streamdrop-chaos-'));
   mkdirSync(stateDir, { recursive: true });
-  const ports = {
-    web: await freePort(),
-    api: await freePort(),
-    cognito: await freePort(),
-    s3: await freePort(),
-    kinesis: await freePort(),
-    dynamodb: await freePort(),
-  };
+  const ports = await freePorts();
   const args = [
     ...faultFlagsOf(faults),
     '--shards',

@@ -1,6 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
-import { assertPortFree, type LocalConfig, localConfigPath } from '@streamdrop/local';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import {
+  assertPortFree,
+  findLocalConfig,
+  type LocalConfig,
+  portFlags,
+  type StackPorts,
+} from '@streamdrop/local';
 import { ChaosError } from '../errors';
 
 /** How to start the local stack: a TypeScript entry point taking `npm start`'s flags. */
@@ -14,7 +20,7 @@ export interface StackCommand {
 export interface StackProcessOptions {
   command: StackCommand;
   stateDir: string;
-  ports: { web: number; api: number; cognito: number; s3: number; kinesis: number; dynamodb?: number };
+  ports: StackPorts;
   /** Further `npm start` flags (faults, --s3-version-log, --shards…). */
   args: string[];
   /** Where the stack's output goes (appended across restarts). */
@@ -30,16 +36,6 @@ export interface StackProcess {
   kill(): Promise<void>;
   /** Ctrl-C: a clean stop. */
   stop(): Promise<void>;
-}
-
-function readConfig(stateDir: string): LocalConfig | undefined {
-  const file = localConfigPath(stateDir);
-  if (!existsSync(file)) return undefined;
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as LocalConfig;
-  } catch {
-    return undefined; // being written
-  }
 }
 
 function tail(file: string, lines = 30): string {
@@ -79,17 +75,7 @@ export async function startStackProcess(options: StackProcessOptions): Promise<S
       options.command.entry,
       '--state-dir',
       options.stateDir,
-      '--web-port',
-      String(ports.web),
-      '--port',
-      String(ports.api),
-      '--cognito-port',
-      String(ports.cognito),
-      '--s3-port',
-      String(ports.s3),
-      '--kinesis-port',
-      String(ports.kinesis),
-      ...(ports.dynamodb === undefined ? [] : ['--dynamodb-port', String(ports.dynamodb)]),
+      ...portFlags(ports),
       '--quiet',
       ...options.args,
     ],
@@ -102,7 +88,7 @@ export async function startStackProcess(options: StackProcessOptions): Promise<S
   const deadline = Date.now() + (options.readyTimeoutMs ?? 90_000);
   let config: LocalConfig | undefined;
   for (;;) {
-    config = readConfig(options.stateDir);
+    config = findLocalConfig(options.stateDir);
     // A local.json left by a SIGKILLed stack names another pid: wait for this one's.
     if (config?.pid === pid) break;
     if (child.exitCode !== null || child.signalCode !== null) {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { defaultStackFile, freePort, localKinesisClient, localS3Client } from '@streamdrop/local';
+import { defaultStackFile, freePorts, localKinesisClient, localS3Client, portFlags } from '@streamdrop/local';
 import { decodeJwt, eventually, signIn, startTestStack, type TestStack } from '@streamdrop/local/testing';
 import { cliPackageDir } from '../../src/paths';
 
@@ -112,7 +112,7 @@ describe('the streamdrop CLI against the local stack', () => {
 
 describe('npm start', () => {
   it('prints a ready banner whose curl commands sign in, upload demo.txt and read HELLO KINESIS back, as printed', async () => {
-    const ports = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+    const ports = await freePorts();
     const stateDir = `${t.stateDir}-banner`;
     const child = spawn(
       process.execPath,
@@ -120,16 +120,7 @@ describe('npm start', () => {
         '--import',
         'tsx',
         join(cliPackageDir(), 'src/start.ts'),
-        '--port',
-        String(ports[0]),
-        '--cognito-port',
-        String(ports[1]),
-        '--s3-port',
-        String(ports[2]),
-        '--kinesis-port',
-        String(ports[3]),
-        '--web-port',
-        String(ports[4]),
+        ...portFlags(ports),
         '--state-dir',
         stateDir,
         '--quiet',
@@ -153,7 +144,7 @@ describe('npm start', () => {
       await new Promise((resolve) => child.once('exit', resolve));
     }
     // Ctrl-C released every port.
-    for (const port of ports) await expect(freePortIsFree(port)).resolves.toBe(true);
+    for (const port of Object.values(ports)) await expect(freePortIsFree(port)).resolves.toBe(true);
   });
 });
 

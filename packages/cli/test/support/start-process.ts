@@ -1,8 +1,14 @@
 /** `npm start`'s entry point as a child process, from any folder, for tests of the command itself. */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { freePort, type LocalConfig, localConfigPath, repoRoot } from '@streamdrop/local';
+import {
+  findLocalConfig,
+  freePorts,
+  type LocalConfig,
+  portFlags,
+  repoRoot,
+  type StackPorts,
+} from '@streamdrop/local';
 import { cliPackageDir, startEntry } from '../../src/paths';
 
 export interface StartedProcess {
@@ -16,48 +22,8 @@ export interface StartedProcess {
   stop(): Promise<void>;
 }
 
-export type Ports = {
-  web: number;
-  api: number;
-  cognito: number;
-  s3: number;
-  kinesis: number;
-  dynamodb: number;
-};
-
-export const freePorts = async (): Promise<Ports> => ({
-  web: await freePort(),
-  api: await freePort(),
-  cognito: await freePort(),
-  s3: await freePort(),
-  kinesis: await freePort(),
-  dynamodb: await freePort(),
-});
-
-export const portFlags = (ports: Ports) => [
-  '--web-port',
-  String(ports.web),
-  '--port',
-  String(ports.api),
-  '--cognito-port',
-  String(ports.cognito),
-  '--s3-port',
-  String(ports.s3),
-  '--kinesis-port',
-  String(ports.kinesis),
-  '--dynamodb-port',
-  String(ports.dynamodb),
-];
-
-function readConfig(stateDir: string): LocalConfig | undefined {
-  const file = localConfigPath(stateDir);
-  if (!existsSync(file)) return undefined;
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as LocalConfig;
-  } catch {
-    return undefined; // being written
-  }
-}
+export type Ports = StackPorts;
+export { freePorts, portFlags };
 
 /** True when nothing listens on the port (127.0.0.1). */
 export const isFree = (port: number) =>
@@ -107,7 +73,7 @@ export function startProcess(options: {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         if (gone) throw new Error(`npm start exited before it was ready:\n${output}`);
-        const config = readConfig(stateDir);
+        const config = findLocalConfig(stateDir);
         if (config && config.pid === child.pid) return config;
         if (Date.now() > deadline)
           throw new Error(`npm start was not ready within ${timeoutMs} ms:\n${output}`);

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { localPackageDir } from '../paths';
 import type { Log } from '../types';
 import { repairS3rverStore } from './s3rver-repair';
-import { assertPortFree, type ChildHandle, startChild } from './supervisor';
+import { assertPortFree, type ChildHandle, freePort, startChild } from './supervisor';
 
 export { assertPortFree, type ChildHandle, freePort } from './supervisor';
 
@@ -44,9 +44,25 @@ export const PORT_FLAGS: Record<keyof typeof DEFAULT_PORTS, string> = {
   dynamodb: '--dynamodb-port',
 };
 
+/** Every port the local stack listens on, by service. */
+export type StackPorts = typeof DEFAULT_PORTS;
+
+const SERVICES = Object.keys(DEFAULT_PORTS) as (keyof StackPorts)[];
+
+/** A free port for every service of the stack (tests, chaos runs): none can be forgotten. */
+export async function freePorts(): Promise<StackPorts> {
+  const ports: Partial<StackPorts> = {};
+  for (const which of SERVICES) ports[which] = await freePort();
+  return ports as StackPorts;
+}
+
+/** `npm start`'s options that set these ports. */
+export const portFlags = (ports: Partial<StackPorts>): string[] =>
+  SERVICES.flatMap((which) => (ports[which] === undefined ? [] : [PORT_FLAGS[which], String(ports[which])]));
+
 /** Fails with a PortInUseError naming the service and its option when any of the ports is taken. */
-export async function assertPortsFree(ports: typeof DEFAULT_PORTS): Promise<void> {
-  for (const which of ['web', 'api', 'cognito', 's3', 'kinesis', 'dynamodb'] as const) {
+export async function assertPortsFree(ports: StackPorts): Promise<void> {
+  for (const which of SERVICES) {
     await assertPortFree(PORT_SERVICES[which], ports[which], PORT_FLAGS[which]);
   }
 }

@@ -2,7 +2,7 @@ import { createSign } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../emulators';
+import { freePorts, type StackPorts } from '../emulators';
 import type { RuntimeExtension } from '../extensions';
 import { type LocalStack, startLocalStack } from '../local-stack';
 import { localPackageDir } from '../paths';
@@ -19,14 +19,14 @@ export interface TestStack {
   stack: LocalStack;
   invocations: Invocation[];
   stateDir: string;
-  ports: { web: number; api: number; cognito: number; s3: number; kinesis: number; dynamodb?: number };
+  ports: StackPorts;
 }
 
 /** A local stack on free ports in a fresh state folder, quiet, recording every invocation. */
 export async function startTestStack(options: {
   stackFile: string;
   stateDir?: string;
-  ports?: TestStack['ports'];
+  ports?: Partial<StackPorts>;
   shardCount?: number;
   /** The length of a local lifecycle "day", in seconds (default: a real day). */
   lifecycleDaySeconds?: number;
@@ -38,14 +38,7 @@ export async function startTestStack(options: {
   onFunctionLog?: (functionName: string, line: string) => void;
 }): Promise<TestStack> {
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'streamdrop-state-'));
-  const given = options.ports ?? {
-    web: await freePort(),
-    api: await freePort(),
-    cognito: await freePort(),
-    s3: await freePort(),
-    kinesis: await freePort(),
-  };
-  const ports = { ...given, dynamodb: given.dynamodb ?? (await freePort()) };
+  const ports = { ...(await freePorts()), ...options.ports };
   const invocations: Invocation[] = [];
   const stack = await startLocalStack({
     stackFile: options.stackFile,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { freePort } from '../../src/emulators';
+import { DEFAULT_PORTS, freePort, freePorts, portFlags } from '../../src/emulators';
 
 const bind = (port: number) =>
   new Promise<() => Promise<void>>((resolve, reject) => {
@@ -20,5 +20,26 @@ describe('freePort', () => {
     for (const port of ports) expect(port).toBeLessThan(low);
     const closers = await Promise.all(ports.map(bind));
     await Promise.all(closers.map((close) => close()));
+  });
+
+  it('gives every service of the stack a port of its own, and names each with its npm start option', async () => {
+    const ports = await freePorts();
+    expect(Object.keys(ports).sort()).toEqual(Object.keys(DEFAULT_PORTS).sort());
+    expect(new Set(Object.values(ports)).size).toBe(Object.keys(DEFAULT_PORTS).length);
+    expect(portFlags(ports)).toEqual([
+      '--web-port',
+      String(ports.web),
+      '--port',
+      String(ports.api),
+      '--cognito-port',
+      String(ports.cognito),
+      '--s3-port',
+      String(ports.s3),
+      '--kinesis-port',
+      String(ports.kinesis),
+      '--dynamodb-port',
+      String(ports.dynamodb),
+    ]);
+    expect(portFlags({ s3: 4568 })).toEqual(['--s3-port', '4568']);
   });
 });

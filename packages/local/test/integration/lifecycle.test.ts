@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { UPLOAD_STATE_TAG, uploadStateTagging } from '@streamdrop/config';
 import { localS3Client } from '../../src/clients';
-import { freePort } from '../../src/emulators';
+import { freePorts } from '../../src/emulators';
 import { LocalError } from '../../src/errors';
 import { readLifecycleState } from '../../src/lifecycle';
 import { startLocalStack } from '../../src/local-stack';
@@ -158,13 +158,7 @@ describe('the local lifecycle sweep', () => {
     const failure = await startLocalStack({
       stackFile: defaultStackFile(),
       stateDir: `${t.stateDir}-short-day`,
-      ports: {
-        api: await freePort(),
-        cognito: await freePort(),
-        s3: await freePort(),
-        kinesis: await freePort(),
-        dynamodb: await freePort(),
-      },
+      ports: await freePorts(),
       lifecycleDaySeconds: 4,
       log: silentLog,
     }).then(

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { processedKeyFor } from '@streamdrop/events';
 import { localS3Client } from '../../src/clients';
-import { freePort } from '../../src/emulators';
+import { freePorts } from '../../src/emulators';
 import { startLocalStack } from '../../src/local-stack';
 import { defaultStackFile } from '../../src/paths';
 import { eventually, signIn, startTestStack, type TestStack } from '../../src/testing';
@@ -163,13 +163,7 @@ describe('a state folder an unpatched s3rver left half-written objects in', () =
     const stack = await startLocalStack({
       stackFile: defaultStackFile(),
       stateDir,
-      ports: {
-        api: await freePort(),
-        cognito: await freePort(),
-        s3: await freePort(),
-        kinesis: await freePort(),
-        dynamodb: await freePort(),
-      },
+      ports: await freePorts(),
       log,
     });
     const client = localS3Client(stack.config.s3.endpoint, stack.config.region);

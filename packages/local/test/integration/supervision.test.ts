@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../src/emulators';
+import { freePort, freePorts } from '../../src/emulators';
 import { EmulatorError, FunctionInitError, type LocalError, PortInUseError } from '../../src/errors';
 import { type LocalStack, startLocalStack } from '../../src/local-stack';
 import { type Log, silentLog } from '../../src/types';
@@ -16,14 +16,6 @@ const isFree = (port: number) =>
     server.once('error', () => resolve(false));
     server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
-
-const freePorts = async () => ({
-  api: await freePort(),
-  cognito: await freePort(),
-  s3: await freePort(),
-  kinesis: await freePort(),
-  dynamodb: await freePort(),
-});
 
 /** The pids of the processes whose working folder is `dir` (each emulator runs in its data folder). */
 function processesIn(dir: string): number[] {
@@ -53,13 +45,7 @@ const failureOf = (starting: Promise<LocalStack>): Promise<unknown> =>
 
 describe('local stack supervision', () => {
   it('shuts everything down with a message naming the emulator when one dies, and frees every port', async () => {
-    const ports = {
-      api: await freePort(),
-      cognito: await freePort(),
-      s3: await freePort(),
-      kinesis: await freePort(),
-      dynamodb: await freePort(),
-    };
+    const ports = await freePorts();
     let fatal: Error | undefined;
     const died = new Promise<void>((resolve) => {
       void startLocalStack({
@@ -93,13 +79,7 @@ describe('local stack supervision', () => {
         startLocalStack({
           stackFile: writeFixtureStack().file,
           stateDir: mkdtempSync(join(tmpdir(), 'streamdrop-state-')),
-          ports: {
-            api,
-            cognito,
-            s3: await freePort(),
-            kinesis: await freePort(),
-            dynamodb: await freePort(),
-          },
+          ports: { ...(await freePorts()), api, cognito },
           log: silentLog,
         }),
       ).rejects.toThrow(`Port ${api} (HTTP API gateway) is already in use`);
