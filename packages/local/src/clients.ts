@@ -1,7 +1,12 @@
 import { Agent } from 'node:http';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { KinesisClient } from '@aws-sdk/client-kinesis';
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  KinesisClient,
+  ListShardsCommand,
+} from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
@@ -36,4 +41,32 @@ export function localCognitoClient(endpoint: string, region: string): CognitoIde
 
 export function localDynamoDbClient(endpoint: string, region: string): DynamoDBClient {
   return new DynamoDBClient({ endpoint, region, credentials: S3RVER_CREDENTIALS });
+}
+
+/**
+ * The data of every record on a stream, shard by shard from TRIM_HORIZON (for checks of what was
+ * published: tests, chaos runs). kinesalite answers all there is at once; an empty page at the
+ * tip ends a shard.
+ */
+export async function allRecordData(kinesis: KinesisClient, streamName: string): Promise<Uint8Array[]> {
+  const data: Uint8Array[] = [];
+  const shards = (await kinesis.send(new ListShardsCommand({ StreamName: streamName }))).Shards ?? [];
+  for (const shard of shards) {
+    const start = await kinesis.send(
+      new GetShardIteratorCommand({
+        StreamName: streamName,
+        ShardId: shard.ShardId,
+        ShardIteratorType: 'TRIM_HORIZON',
+      }),
+    );
+    let iterator = start.ShardIterator;
+    while (iterator) {
+      const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
+      const records = page.Records ?? [];
+      data.push(...records.map((r) => r.Data ?? new Uint8Array()));
+      if (records.length === 0 && !page.MillisBehindLatest) break;
+      iterator = page.NextShardIterator;
+    }
+  }
+  return data;
 }

@@ -7,6 +7,7 @@
 export { type AlarmDefinition, type AlarmState, evaluateAlarm, readAlarms } from './alarms/alarms';
 export { type BootstrapState, bootstrap, generatePassword, type LocalUser } from './bootstrap';
 export {
+  allRecordData,
   localCognitoClient,
   localDynamoDbClient,
   localKinesisClient,

@@ -1,39 +1,17 @@
-import {
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  type KinesisClient,
-  ListShardsCommand,
-} from '@aws-sdk/client-kinesis';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { decodeUploadEvent } from '@streamdrop/events';
-import { readLifecycleState } from '@streamdrop/local';
+import { allRecordData, readLifecycleState } from '@streamdrop/local';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The object keys every upload event on the stream names (every shard, from TRIM_HORIZON). */
 export async function keysNamedByEvents(kinesis: KinesisClient, streamName: string): Promise<Set<string>> {
   const keys = new Set<string>();
-  const shards = (await kinesis.send(new ListShardsCommand({ StreamName: streamName }))).Shards ?? [];
-  for (const shard of shards) {
-    let iterator = (
-      await kinesis.send(
-        new GetShardIteratorCommand({
-          StreamName: streamName,
-          ShardId: shard.ShardId,
-          ShardIteratorType: 'TRIM_HORIZON',
-        }),
-      )
-    ).ShardIterator;
-    while (iterator) {
-      const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
-      for (const record of page.Records ?? []) {
-        try {
-          keys.add(decodeUploadEvent(record.Data ?? new Uint8Array()).key);
-        } catch {
-          // not an upload event: it names nothing
-        }
-      }
-      if ((page.Records ?? []).length === 0 && !page.MillisBehindLatest) break;
-      iterator = page.NextShardIterator;
+  for (const data of await allRecordData(kinesis, streamName)) {
+    try {
+      keys.add(decodeUploadEvent(data).key);
+    } catch {
+      // not an upload event: it names nothing
     }
   }
   return keys;

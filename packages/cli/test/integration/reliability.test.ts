@@ -8,12 +8,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  type KinesisClient,
-  ListShardsCommand,
-} from '@aws-sdk/client-kinesis';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -25,6 +20,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { type FaultControl, NO_FAULTS, readVersionLog } from '@streamdrop/chaos';
 import {
+  allRecordData,
   buildOnFailureRecord,
   defaultStackFile,
   localKinesisClient,
@@ -99,33 +95,14 @@ async function exists(bucket: string, key: string): Promise<boolean> {
   }
 }
 
-/** Every upload event on the stream, from TRIM_HORIZON (one shard; kinesalite answers all of it at once). */
+/** Every upload event on the stream, from TRIM_HORIZON. */
 async function streamEvents(): Promise<Array<{ key: string }>> {
-  const shards = (await kinesis.send(new ListShardsCommand({ StreamName: stream }))).Shards ?? [];
   const events: Array<{ key: string }> = [];
-  for (const shard of shards) {
-    let iterator = (
-      await kinesis.send(
-        new GetShardIteratorCommand({
-          StreamName: stream,
-          ShardId: shard.ShardId,
-          ShardIteratorType: 'TRIM_HORIZON',
-        }),
-      )
-    ).ShardIterator;
-    while (iterator) {
-      const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
-      for (const r of page.Records ?? []) {
-        try {
-          events.push(
-            JSON.parse(Buffer.from(r.Data ?? new Uint8Array()).toString('utf8')) as { key: string },
-          );
-        } catch {
-          // not JSON
-        }
-      }
-      if ((page.Records ?? []).length === 0) break;
-      iterator = page.NextShardIterator;
+  for (const data of await allRecordData(kinesis, stream)) {
+    try {
+      events.push(JSON.parse(Buffer.from(data).toString('utf8')) as { key: string });
+    } catch {
+      // not JSON
     }
   }
   return events;

@@ -19,9 +19,8 @@ import {
   CreateUserPoolCommand,
   InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { localCognitoClient, localKinesisClient, localS3Client } from '../../src/clients';
+import { allRecordData, localCognitoClient, localKinesisClient, localS3Client } from '../../src/clients';
 import { defaultStackFile } from '../../src/paths';
 import { startTestStack, type TestStack } from '../../src/testing';
 import { type RawRequest, type RawResponse, request } from '../gateway/support';
@@ -65,28 +64,7 @@ export async function startSecurityStack(): Promise<SecurityStack> {
   }
 
   async function streamRecords(streamName = config.kinesis.streamName): Promise<string[]> {
-    const shards = (await kinesis.send(new ListShardsCommand({ StreamName: streamName }))).Shards ?? [];
-    const records: string[] = [];
-    for (const shard of shards) {
-      let iterator = (
-        await kinesis.send(
-          new GetShardIteratorCommand({
-            StreamName: streamName,
-            ShardId: shard.ShardId,
-            ShardIteratorType: 'TRIM_HORIZON',
-          }),
-        )
-      ).ShardIterator;
-      // kinesalite answers everything there is in one call; stop at the first empty page.
-      while (iterator) {
-        const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
-        const batch = page.Records ?? [];
-        records.push(...batch.map((r) => Buffer.from(r.Data ?? new Uint8Array()).toString('utf8')));
-        if (batch.length === 0) break;
-        iterator = page.NextShardIterator;
-      }
-    }
-    return records;
+    return (await allRecordData(kinesis, streamName)).map((data) => Buffer.from(data).toString('utf8'));
   }
 
   return {
