@@ -7,14 +7,19 @@
  */
 import {
   AdminAddUserToGroupCommand,
-  AdminCreateUserCommand,
-  AdminSetUserPasswordCommand,
   type CognitoIdentityProviderClient,
   CreateGroupCommand,
-  InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { localCognitoClient } from '../../src/clients';
-import { decodeJwt, type SecurityStack, signIn, snapshot, startSecurityStack } from './support';
+import {
+  createUser,
+  decodeJwt,
+  type SecurityStack,
+  signIn,
+  snapshot,
+  startSecurityStack,
+  tokensFor,
+} from './support';
 
 jest.setTimeout(120_000);
 
@@ -37,7 +42,6 @@ const HOSTILE_GROUPS = [
 let s: SecurityStack;
 let cognito: CognitoIdentityProviderClient;
 let adminGroup: string;
-const password = 'Hostile-groups-1a!';
 
 beforeAll(async () => {
   s = await startSecurityStack();
@@ -52,26 +56,7 @@ afterAll(async () => {
 /** A user in `groups` (created in the stack's own pool), signed in: its ID and access tokens. */
 async function userIn(name: string, groups: string[]): Promise<{ id: string; access: string }> {
   const { userPoolId, clientId } = s.stack.config.cognito;
-  const username = `${name}@groups.test`;
-  await cognito.send(
-    new AdminCreateUserCommand({
-      UserPoolId: userPoolId,
-      Username: username,
-      MessageAction: 'SUPPRESS',
-      UserAttributes: [
-        { Name: 'email', Value: username },
-        { Name: 'email_verified', Value: 'true' },
-      ],
-    }),
-  );
-  await cognito.send(
-    new AdminSetUserPasswordCommand({
-      UserPoolId: userPoolId,
-      Username: username,
-      Password: password,
-      Permanent: true,
-    }),
-  );
+  const user = await createUser(s, userPoolId, `${name}@groups.test`);
   for (const group of groups) {
     try {
       await cognito.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: group }));
@@ -79,17 +64,11 @@ async function userIn(name: string, groups: string[]): Promise<{ id: string; acc
       if ((error as { name?: string }).name !== 'GroupExistsException') throw error;
     }
     await cognito.send(
-      new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: username, GroupName: group }),
+      new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: user.username, GroupName: group }),
     );
   }
-  const out = await cognito.send(
-    new InitiateAuthCommand({
-      AuthFlow: 'USER_PASSWORD_AUTH',
-      ClientId: clientId,
-      AuthParameters: { USERNAME: username, PASSWORD: password },
-    }),
-  );
-  return { id: out.AuthenticationResult?.IdToken ?? '', access: out.AuthenticationResult?.AccessToken ?? '' };
+  const { id, access } = await tokensFor(s, clientId, user);
+  return { id, access };
 }
 
 /** Every /streams route, with a body that would be accepted from the admin. */
