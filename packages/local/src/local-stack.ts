@@ -53,7 +53,7 @@ import { interpolate } from './stack/terraform-json';
 import { explainStartFailure } from './start-failure';
 import { sweepExpiredSessions } from './sweep';
 import type { InvokeResult, Invoker, Log } from './types';
-import { assertWebBuilt, startWebServer } from './web/server';
+import { assertWebBuilt, localWebUrl, startWebServer } from './web/server';
 
 /** How often the runtime sweeps expired upload sessions (DynamoDB's TTL and S3's lifecycle, locally). */
 export const SWEEP_INTERVAL_MS = 5 * 60 * 1000;
@@ -135,7 +135,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   await assertPortsFree(ports);
   const webDir = options.webDir ?? defaultWebDir();
   assertWebBuilt(webDir);
-  const webUrl = `http://localhost:${ports.web}/`;
+  const webUrl = localWebUrl(ports.web);
 
   const stoppers: Array<() => Promise<void>> = [];
   let stopped = false;

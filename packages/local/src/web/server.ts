@@ -29,11 +29,14 @@ export interface WebServerOptions {
 }
 
 export interface WebServer {
-  /** `http://localhost:<port>/`: the stack's callback URLs name localhost, and so does the app's origin. */
+  /** `localWebUrl(port)`. */
   url: string;
   port: number;
   close(): Promise<void>;
 }
+
+/** The web client's address: the stack's callback URLs name localhost, and so does the app's origin. */
+export const localWebUrl = (port: number) => `http://localhost:${port}/`;
 
 /** Fails, saying how to build it, when `dir` holds no built web client. */
 export function assertWebBuilt(dir: string): void {
@@ -73,7 +76,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     server.listen(options.port, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const url = `http://localhost:${port}/`;
+  const url = localWebUrl(port);
   const csp = options.csp(url);
   const template = files.get(`/${WEB_INDEX_FILE}`)?.toString('utf8') ?? '';
   files.set(`/${WEB_INDEX_FILE}`, Buffer.from(renderIndexHtml(template, csp.meta)));
