@@ -9,8 +9,9 @@ import { unavailableOn } from './unavailable';
 /**
  * `DELETE /uploads/{id}`: marks the item as being deleted, removes the caller's upload, its
  * processed twin, an open multipart upload, and last its item, so that a failure half-way leaves
- * the item and the same DELETE finishes the job. In the versioned data bucket a delete leaves the earlier version for the lifecycle rule's
- * 30 days (what the bucket's versioning is for: a stolen token cannot destroy data at once).
+ * the item and the same DELETE finishes the job. In the versioned data bucket a delete leaves
+ * the earlier version for the lifecycle rule's 30 days (what the bucket's versioning is for: a
+ * stolen token cannot destroy data at once).
  */
 export async function deleteUpload(request: SessionRequest, deps: SessionDeps): Promise<void> {
   const userSub = callerOf(request.userSub);
