@@ -5,7 +5,7 @@ import { config } from './config';
 import { UPLOAD_QUEUE_SIZE } from './process-record';
 
 // Each record in flight holds one GetObject stream and up to UPLOAD_QUEUE_SIZE part uploads,
-// plus one spare for HeadObject / the failure record.
+// plus one spare for a HeadObject (a redelivery, a deleted upload) or the failure record.
 const maxSockets = config.concurrency * (UPLOAD_QUEUE_SIZE + 2);
 
 /** Built once per container; the endpoint for local emulators comes from AWS_ENDPOINT_URL_S3. */

@@ -20,9 +20,9 @@ export interface ProcessorConfig {
   readonly failuresBucket: string;
   /**
    * How many records of one batch are processed at the same time: by default every record of
-   * a batch of 100 at once. Each record waits on three S3 round trips (HeadObject, GetObject,
+   * a batch of 100 at once. Each record waits on two S3 round trips (GetObject, a create-only
    * PutObject), so a batch takes about as many rounds as it has records per slot: at 20 ms per
-   * call, 8 slots cap one invocation near 130 records/s and 100 slots near 1,600/s. Memory is
+   * call, 8 slots cap one invocation near 200 records/s and 100 slots near 2,500/s. Memory is
    * bounded separately (inFlightBytes), so many slots cost only sockets.
    */
   readonly concurrency: number;
