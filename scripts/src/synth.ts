@@ -8,7 +8,7 @@ command(
   {
     usage: 'pnpm synth [--stage <name>] [--no-build]',
     summary:
-      'Bundles the functions, then runs the CDKTF app (infra/src/main.ts) with tsx: one stack per stage of STREAMDROP_STAGES. Prints where each cdk.tf.json was written. The same as `npx cdktf synth`.',
+      'Bundles the functions and the web page, then runs the CDKTF app (infra/src/main.ts) with tsx: one stack per stage of STREAMDROP_STAGES. Prints where each cdk.tf.json was written. The same as `npx cdktf synth`.',
     flags: stackFlags('synthesize'),
     notes: [
       'The bundles are rebuilt on every synth (esbuild takes about a second) so that a plan never zips stale code.',
